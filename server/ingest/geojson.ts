@@ -1,0 +1,271 @@
+/**
+ * User GeoJSON → communities and facilities. The whole file is validated before anything is
+ * returned, so a caller can run an import in one transaction and change nothing on failure.
+ * Features are numbered from 1 in messages, the way a planner counts them in a GIS attribute table.
+ */
+import kinks from '@turf/kinks';
+import type { Community, Facility, ImportNote, MultiPolygonCoords } from '../core/types.ts';
+import { InputError } from '../errors.ts';
+import { requireCategory, type CategoryMapping } from './categories.ts';
+import { toWgs84, type Crs } from './coords.ts';
+import { areaCentroid } from './facilities.ts';
+
+export interface CommunityFileOptions {
+  /** Names the input in messages and prefixes ids (`<file>:<id>`). */
+  file: string;
+  /** Property holding a stable id; default: the feature's number. */
+  idField?: string;
+  nameField: string;
+  populationField: string;
+  /** Property holding elderly residents; communities without it use the configured share. */
+  elderlyField?: string;
+  crs: Crs;
+}
+
+export interface FacilityFileOptions {
+  file: string;
+  /** Property holding a category id from categories.json; or give `category` for the whole file. */
+  categoryField?: string;
+  category?: string;
+  nameField?: string;
+  capacityField?: string;
+  crs: Crs;
+  categories: CategoryMapping;
+}
+
+type Props = Record<string, unknown>;
+interface Where {
+  file: string;
+  feature: string;
+}
+
+/**
+ * Read community polygons (Polygon or MultiPolygon features) with population.
+ * @throws InputError naming file, feature and field for anything unusable: bad JSON, wrong
+ *   geometry, projected coordinates, open or self-intersecting rings, bad population.
+ */
+export function readCommunitiesGeoJSON(text: string, options: CommunityFileOptions): { communities: Community[]; notes: ImportNote[] } {
+  const { file, idField, nameField, populationField, elderlyField, crs } = options;
+  const features = readFeatures(text, file);
+  const notes: ImportNote[] = [];
+  const ids = new Set<string>();
+  const communities = features.map((feature, i) => {
+    const props = properties(feature);
+    const name = text_(props[nameField]);
+    const where = { file, feature: label(i, name || (idField ? text_(props[idField]) : '')) };
+    const rawId = idField ? requireId(props[idField], ids, { ...where, field: idField }) : String(i + 1);
+    const polygon = polygonal(feature, where, true);
+    if (!polygon) throw new InputError(`geometry type ${geometryType(feature)} is not supported; expected Polygon or MultiPolygon`, { ...where, field: 'geometry' });
+    const population = count(props[populationField], { ...where, field: populationField });
+    if (population === null) throw new InputError('the population is missing', { ...where, field: populationField });
+    let elderly: number | null = null;
+    if (elderlyField) {
+      elderly = count(props[elderlyField], { ...where, field: elderlyField });
+      if (elderly === null) notes.push({ kind: 'no_elderly', subject: where.feature, message: 'no elderly count; the configured elderly share applies' });
+      else if (elderly > population) {
+        throw new InputError(`${elderly} elderly residents is more than the population, ${population}`, { ...where, field: elderlyField });
+      }
+    }
+    if (!name) notes.push({ kind: 'no_name', subject: where.feature, message: `no ${nameField}; shown by its id` });
+    const community: Community = {
+      id: `${file}:${rawId}`,
+      name: name || rawId,
+      source: 'import',
+      population,
+      elderly,
+      polygon: toWgs84Polygon(polygon, crs),
+    };
+    return community;
+  });
+  return { communities, notes };
+}
+
+/**
+ * Read facilities from GeoJSON: Point features, or Polygon/MultiPolygon reduced to their area centroid.
+ * @throws InputError naming file, feature and field; an unknown category also lists the known ids.
+ */
+export function readFacilitiesGeoJSON(text: string, options: FacilityFileOptions): { facilities: Facility[]; notes: ImportNote[] } {
+  const { file, categoryField, nameField, capacityField, crs, categories } = options;
+  const fixed = fixedCategory(options);
+  const features = readFeatures(text, file);
+  const facilities = features.map((feature, i) => {
+    const props = properties(feature);
+    const name = nameField ? text_(props[nameField]) : '';
+    const where = { file, feature: label(i, name) };
+    const category = fixed ?? requireCategory(props[categoryField!], categories, { ...where, field: categoryField });
+    const [lon, lat] = facilityPoint(feature, where);
+    const capacity = capacityField ? count(props[capacityField], { ...where, field: capacityField }) : null;
+    const [wLon, wLat] = toWgs84(lon, lat, crs);
+    const facility: Facility = { id: `${file}:${i + 1}`, name, category, lon: wLon, lat: wLat, source: file, capacity };
+    return facility;
+  });
+  return { facilities, notes: [] };
+}
+
+/**
+ * The category for every row when the caller gives one, checked against the mapping; null when
+ * each row names its own.
+ * @throws InputError when neither or both of category and categoryField are given.
+ */
+export function fixedCategory(options: Pick<FacilityFileOptions, 'file' | 'category' | 'categoryField' | 'categories'>): string | null {
+  const { file, category, categoryField, categories } = options;
+  if ((category === undefined) === (categoryField === undefined)) {
+    throw new InputError('give either a category for the whole file or the field that holds each row\'s category', { file });
+  }
+  return category === undefined ? null : requireCategory(category, categories, { file, field: 'category' });
+}
+
+/**
+ * A non-negative number from a property or cell: numbers, or strings that are entirely a number
+ * (GIS exports often store counts as text). Null when missing or empty.
+ * @throws InputError when present but not a non-negative number.
+ */
+export function count(value: unknown, where: { file: string; feature: string; field: string }): number | null {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return null;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, where);
+  if (n < 0) throw new InputError(`${n} is negative`, where);
+  return n;
+}
+
+/**
+ * Check a coordinate pair is finite and in degrees.
+ * @throws InputError; out-of-range values are named as the projected metres they usually are.
+ */
+export function checkLonLat(lon: number, lat: number, where: { file: string; feature: string; field: string }): void {
+  if (!Number.isFinite(lon) || !Number.isFinite(lat)) {
+    throw new InputError(`coordinate [${lon}, ${lat}] is not a pair of finite numbers`, where);
+  }
+  if (Math.abs(lon) > 180 || Math.abs(lat) > 90) {
+    throw new InputError(
+      `coordinate [${lon}, ${lat}] is outside lon ±180 / lat ±90; it looks like projected metres, but coordinates must be WGS84, GCJ-02 or BD-09 degrees`,
+      where,
+    );
+  }
+}
+
+function readFeatures(text: string, file: string): Props[] {
+  if (text.replace(/^\uFEFF/, '').trim() === '') throw new InputError('the file is empty', { file });
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new InputError(`not valid JSON: ${(err as Error).message}`, { file });
+  }
+  if (!isObject(json) || json.type !== 'FeatureCollection' || !Array.isArray(json.features)) {
+    const found = isObject(json) && typeof json.type === 'string' ? `type "${json.type}"` : 'something else';
+    throw new InputError(`expected a GeoJSON FeatureCollection, found ${found}`, { file });
+  }
+  if (json.features.length === 0) throw new InputError('the FeatureCollection has no features', { file });
+  json.features.forEach((f, i) => {
+    if (!isObject(f) || f.type !== 'Feature') throw new InputError('expected a GeoJSON Feature', { file, feature: label(i, '') });
+  });
+  return json.features as Props[];
+}
+
+function properties(feature: Props): Props {
+  return isObject(feature.properties) ? feature.properties : {};
+}
+
+function geometryType(feature: Props): string {
+  return isObject(feature.geometry) && typeof feature.geometry.type === 'string' ? feature.geometry.type : '(none)';
+}
+
+/** `3 ("道里社区")`: the number to find the feature, the name to recognise it. */
+function label(i: number, name: string): string {
+  return name ? `${i + 1} ("${name}")` : String(i + 1);
+}
+
+function text_(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
+function requireId(value: unknown, seen: Set<string>, where: { file: string; feature: string; field: string }): string {
+  const id = text_(value);
+  if (!id) throw new InputError('the id is missing', where);
+  if (seen.has(id)) throw new InputError(`duplicate id "${id}"`, where);
+  seen.add(id);
+  return id;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The feature's polygons as MultiPolygon coordinates in the file's own system, fully checked;
+ * null when the geometry is not polygonal (the caller decides whether that is an error).
+ */
+function polygonal(feature: Props, where: Where, checkKinks: boolean): MultiPolygonCoords | null {
+  const geometry = feature.geometry;
+  if (!isObject(geometry)) throw new InputError('the feature has no geometry', { ...where, field: 'geometry' });
+  let polygons: unknown[];
+  if (geometry.type === 'Polygon') polygons = [geometry.coordinates];
+  else if (geometry.type === 'MultiPolygon' && Array.isArray(geometry.coordinates)) polygons = geometry.coordinates;
+  else if (geometry.type === 'MultiPolygon') polygons = [undefined];
+  else return null;
+  if (polygons.length === 0) throw new InputError('the MultiPolygon has no polygons', { ...where, field: 'geometry' });
+  return polygons.map((rings, p) => {
+    const at = (k: number) => `${polygons.length > 1 ? `polygon ${p + 1}, ` : ''}ring ${k + 1} (${k === 0 ? 'outer' : 'hole'})`;
+    if (!Array.isArray(rings) || rings.length === 0) {
+      throw new InputError(`${geometry.type} coordinates must be a list of rings`, { ...where, field: 'geometry' });
+    }
+    return rings.map((ring: unknown, k: number) => checkRing(ring, at(k), where, checkKinks));
+  });
+}
+
+function checkRing(ring: unknown, at: string, where: Where, checkKinks: boolean): number[][] {
+  const w = { ...where, field: 'geometry' };
+  if (!Array.isArray(ring)) throw new InputError(`${at} is not a list of positions`, w);
+  const positions = ring.map((pos: unknown) => {
+    if (!Array.isArray(pos) || pos.length < 2 || typeof pos[0] !== 'number' || typeof pos[1] !== 'number') {
+      throw new InputError(`${at} has a position that is not [lon, lat]: ${JSON.stringify(pos)}`, w);
+    }
+    checkLonLat(pos[0], pos[1], w);
+    return [pos[0], pos[1]];
+  });
+  if (positions.length < 4) {
+    throw new InputError(`${at} has ${positions.length} positions; a ring needs at least 4, the first repeated at the end`, w);
+  }
+  const first = positions[0];
+  const last = positions[positions.length - 1];
+  if (first[0] !== last[0] || first[1] !== last[1]) {
+    throw new InputError(`${at} is not closed: it starts at [${first}] and ends at [${last}]`, w);
+  }
+  if (checkKinks) {
+    const crossing = kinks({ type: 'LineString', coordinates: positions }).features[0];
+    if (crossing) {
+      const [x, y] = crossing.geometry.coordinates;
+      throw new InputError(
+        `${at} crosses itself near lon ${x.toFixed(6)}, lat ${y.toFixed(6)}; draw it as a simple polygon (in QGIS: Fix Geometries) and import again`,
+        w,
+      );
+    }
+  }
+  return positions;
+}
+
+function toWgs84Polygon(polygon: MultiPolygonCoords, crs: Crs): MultiPolygonCoords {
+  if (crs === 'wgs84') return polygon;
+  return polygon.map((rings) => rings.map((ring) => ring.map(([lon, lat]) => toWgs84(lon, lat, crs))));
+}
+
+/** A Point's position, or a polygon's area centroid, in the file's own system. */
+function facilityPoint(feature: Props, where: Where): [number, number] {
+  const geometry = feature.geometry;
+  if (isObject(geometry) && geometry.type === 'Point') {
+    const c = geometry.coordinates;
+    if (!Array.isArray(c) || typeof c[0] !== 'number' || typeof c[1] !== 'number') {
+      throw new InputError(`the Point's coordinates are not [lon, lat]: ${JSON.stringify(c)}`, { ...where, field: 'geometry' });
+    }
+    checkLonLat(c[0], c[1], { ...where, field: 'geometry' });
+    return [c[0], c[1]];
+  }
+  const polygon = polygonal(feature, where, false);
+  if (!polygon) {
+    throw new InputError(`geometry type ${geometryType(feature)} is not supported; expected Point, Polygon or MultiPolygon`, { ...where, field: 'geometry' });
+  }
+  const centroid = areaCentroid(polygon.map((rings) => rings[0]), polygon.flatMap((rings) => rings.slice(1)));
+  if (!centroid) throw new InputError('the polygon has no area', { ...where, field: 'geometry' });
+  return centroid;
+}
