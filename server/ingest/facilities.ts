@@ -35,9 +35,7 @@ export function osmFacilities(
 ): { facilities: Facility[]; notes: ImportNote[] } {
   const notes: ImportNote[] = [];
   const candidates: Candidate[] = [];
-  const add = (id: string, tags: Tags, point: [number, number] | null, isArea: boolean) => {
-    const category = matchCategory(tags, mapping);
-    if (category === null) return;
+  const add = (id: string, tags: Tags, category: string, point: [number, number] | null, isArea: boolean) => {
     if (point === null) {
       notes.push({ kind: 'missing_nodes', subject: id, message: 'all its nodes are outside the extract; skipped' });
       return;
@@ -48,11 +46,15 @@ export function osmFacilities(
     candidates.push({ facility, isArea, tagCount: Object.keys(tags).length, order: candidates.length });
   };
 
-  for (const [i, tags] of osm.nodeTags) add(`osm:n${osm.nodeIds[i]}`, tags, [osm.nodeLon[i], osm.nodeLat[i]], false);
+  for (const [i, tags] of osm.nodeTags) {
+    const category = matchCategory(tags, mapping);
+    if (category !== null) add(`osm:n${osm.nodeIds[i]}`, tags, category, [osm.nodeLon[i], osm.nodeLat[i]], false);
+  }
 
   for (let w = 0; w < osm.wayIds.length; w++) {
     const tags = osm.wayTags[w];
-    if (matchCategory(tags, mapping) === null) continue;
+    const category = matchCategory(tags, mapping);
+    if (category === null) continue;
     const id = `osm:w${osm.wayIds[w]}`;
     const refs = osm.wayRefs.subarray(osm.wayRefOffsets[w], osm.wayRefOffsets[w + 1]);
     const present = Array.from(refs).filter((r) => r >= 0);
@@ -64,20 +66,22 @@ export function osmFacilities(
     if (present.length < refs.length) point = vertexMean(osm, present);
     else if (closed) point = areaCentroid([ring(osm, present)]) ?? vertexMean(osm, present);
     else point = lineMidpoint(osm, present);
-    add(id, tags, point, closed);
+    add(id, tags, category, point, closed);
   }
 
   let wayIndex: Map<number, number> | undefined;
   for (let r = 0; r < osm.relationIds.length; r++) {
     const tags = osm.relationTags[r];
-    if (matchCategory(tags, mapping) === null) continue;
+    const category = matchCategory(tags, mapping);
+    if (category === null) continue;
     const id = `osm:r${osm.relationIds[r]}`;
     if (tags.type !== 'multipolygon' && tags.type !== 'site') {
       notes.push({ kind: 'unsupported', subject: id, message: `a type=${tags.type ?? '(none)'} relation cannot be placed; only multipolygon and site relations are read` });
       continue;
     }
     wayIndex ??= new Map(Array.from(osm.wayIds, (wid, w) => [wid, w]));
-    add(id, tags, relationPoint(osm, osm.relationMembers[r], wayIndex, tags.type === 'multipolygon'), tags.type === 'multipolygon');
+    const multipolygon = tags.type === 'multipolygon';
+    add(id, tags, category, relationPoint(osm, osm.relationMembers[r], wayIndex, multipolygon), multipolygon);
   }
 
   return dedupe(candidates, notes, options);

@@ -3,7 +3,7 @@
  * returned, so a caller can run an import in one transaction and change nothing on failure.
  * Features are numbered from 1 in messages, the way a planner counts them in a GIS attribute table.
  */
-import kinks from '@turf/kinks';
+import { kinks } from '@turf/turf';
 import type { Community, Facility, ImportNote, MultiPolygonCoords } from '../core/types.ts';
 import { InputError } from '../errors.ts';
 import { requireCategory, type CategoryMapping } from './categories.ts';
@@ -51,16 +51,16 @@ export function readCommunitiesGeoJSON(text: string, options: CommunityFileOptio
   const ids = new Set<string>();
   const communities = features.map((feature, i) => {
     const props = properties(feature);
-    const name = text_(props[nameField]);
-    const where = { file, feature: label(i, name || (idField ? text_(props[idField]) : '')) };
+    const name = textValue(props[nameField]);
+    const where = { file, feature: label(i, name || (idField ? textValue(props[idField]) : '')) };
     const rawId = idField ? requireId(props[idField], ids, { ...where, field: idField }) : String(i + 1);
     const polygon = polygonal(feature, where, true);
     if (!polygon) throw new InputError(`geometry type ${geometryType(feature)} is not supported; expected Polygon or MultiPolygon`, { ...where, field: 'geometry' });
-    const population = count(props[populationField], { ...where, field: populationField });
+    const population = readCount(props[populationField], { ...where, field: populationField });
     if (population === null) throw new InputError('the population is missing', { ...where, field: populationField });
     let elderly: number | null = null;
     if (elderlyField) {
-      elderly = count(props[elderlyField], { ...where, field: elderlyField });
+      elderly = readCount(props[elderlyField], { ...where, field: elderlyField });
       if (elderly === null) notes.push({ kind: 'no_elderly', subject: where.feature, message: 'no elderly count; the configured elderly share applies' });
       else if (elderly > population) {
         throw new InputError(`${elderly} elderly residents is more than the population, ${population}`, { ...where, field: elderlyField });
@@ -84,22 +84,21 @@ export function readCommunitiesGeoJSON(text: string, options: CommunityFileOptio
  * Read facilities from GeoJSON: Point features, or Polygon/MultiPolygon reduced to their area centroid.
  * @throws InputError naming file, feature and field; an unknown category also lists the known ids.
  */
-export function readFacilitiesGeoJSON(text: string, options: FacilityFileOptions): { facilities: Facility[]; notes: ImportNote[] } {
+export function readFacilitiesGeoJSON(text: string, options: FacilityFileOptions): Facility[] {
   const { file, categoryField, nameField, capacityField, crs, categories } = options;
   const fixed = fixedCategory(options);
   const features = readFeatures(text, file);
-  const facilities = features.map((feature, i) => {
+  return features.map((feature, i) => {
     const props = properties(feature);
-    const name = nameField ? text_(props[nameField]) : '';
+    const name = nameField ? textValue(props[nameField]) : '';
     const where = { file, feature: label(i, name) };
     const category = fixed ?? requireCategory(props[categoryField!], categories, { ...where, field: categoryField });
     const [lon, lat] = facilityPoint(feature, where);
-    const capacity = capacityField ? count(props[capacityField], { ...where, field: capacityField }) : null;
+    const capacity = capacityField ? readCount(props[capacityField], { ...where, field: capacityField }) : null;
     const [wLon, wLat] = toWgs84(lon, lat, crs);
     const facility: Facility = { id: `${file}:${i + 1}`, name, category, lon: wLon, lat: wLat, source: file, capacity };
     return facility;
   });
-  return { facilities, notes: [] };
 }
 
 /**
@@ -120,7 +119,7 @@ export function fixedCategory(options: Pick<FacilityFileOptions, 'file' | 'categ
  * (GIS exports often store counts as text). Null when missing or empty.
  * @throws InputError when present but not a non-negative number.
  */
-export function count(value: unknown, where: { file: string; feature: string; field: string }): number | null {
+export function readCount(value: unknown, where: { file: string; feature: string; field: string }): number | null {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return null;
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
   if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, where);
@@ -176,12 +175,12 @@ function label(i: number, name: string): string {
   return name ? `${i + 1} ("${name}")` : String(i + 1);
 }
 
-function text_(value: unknown): string {
+function textValue(value: unknown): string {
   return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 }
 
 function requireId(value: unknown, seen: Set<string>, where: { file: string; feature: string; field: string }): string {
-  const id = text_(value);
+  const id = textValue(value);
   if (!id) throw new InputError('the id is missing', where);
   if (seen.has(id)) throw new InputError(`duplicate id "${id}"`, where);
   seen.add(id);
@@ -199,16 +198,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function polygonal(feature: Props, where: Where, checkKinks: boolean): MultiPolygonCoords | null {
   const geometry = feature.geometry;
   if (!isObject(geometry)) throw new InputError('the feature has no geometry', { ...where, field: 'geometry' });
-  let polygons: unknown[];
-  if (geometry.type === 'Polygon') polygons = [geometry.coordinates];
-  else if (geometry.type === 'MultiPolygon' && Array.isArray(geometry.coordinates)) polygons = geometry.coordinates;
-  else if (geometry.type === 'MultiPolygon') polygons = [undefined];
-  else return null;
-  if (polygons.length === 0) throw new InputError('the MultiPolygon has no polygons', { ...where, field: 'geometry' });
+  if (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon') return null;
+  if (!Array.isArray(geometry.coordinates) || geometry.coordinates.length === 0) {
+    throw new InputError(`the ${geometry.type} has no coordinates`, { ...where, field: 'geometry' });
+  }
+  const polygons: unknown[] = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
   return polygons.map((rings, p) => {
     const at = (k: number) => `${polygons.length > 1 ? `polygon ${p + 1}, ` : ''}ring ${k + 1} (${k === 0 ? 'outer' : 'hole'})`;
     if (!Array.isArray(rings) || rings.length === 0) {
-      throw new InputError(`${geometry.type} coordinates must be a list of rings`, { ...where, field: 'geometry' });
+      throw new InputError(`polygon ${p + 1} is not a list of rings`, { ...where, field: 'geometry' });
     }
     return rings.map((ring: unknown, k: number) => checkRing(ring, at(k), where, checkKinks));
   });
@@ -233,7 +231,9 @@ function checkRing(ring: unknown, at: string, where: Where, checkKinks: boolean)
     throw new InputError(`${at} is not closed: it starts at [${first}] and ends at [${last}]`, w);
   }
   if (checkKinks) {
-    const crossing = kinks({ type: 'LineString', coordinates: positions }).features[0];
+    // A repeated vertex makes two non-adjacent segments touch; that is sloppy, not self-intersecting.
+    const distinct = positions.filter((p, k) => k === 0 || p[0] !== positions[k - 1][0] || p[1] !== positions[k - 1][1]);
+    const crossing = kinks({ type: 'LineString', coordinates: distinct }).features[0];
     if (crossing) {
       const [x, y] = crossing.geometry.coordinates;
       throw new InputError(

@@ -1,0 +1,35 @@
+/**
+ * Build defaults. Every number that is a planning judgement says where it comes from
+ * (labels as in docs/domain.md: P official text, S secondary summary, L local rule, D derived).
+ */
+export const DEFAULTS = {
+  /** H3 resolution of the demand cells: res 10 ≈ 0.015 km² (≈ 66 m edge). */
+  resolution: 10,
+  /** OSM admin_level of the community boundaries; 8 = sub-district (街道/镇) in China. */
+  adminLevel: 8,
+  speeds: {
+    /** m/min; D: implied by GB 50180-2018 radii (1000 m / 15 min). */
+    general: 67,
+    /** m/min; S: older adults measure 46–56 m/min; 50 is domain.md's default. */
+    elderly: 50,
+  },
+  /** Life-circle tiers in minutes; S: GB 50180-2018 5/10/15-minute life circles. */
+  tiers: [5, 10, 15],
+  /** Share aged 60+ where no per-community figure is given; S: Harbin, 2020 census, 21.98 %. */
+  elderlyShare: 0.2198,
+  /** Points farther than this from every street are reported unreachable (metres). */
+  maxSnapM: 300,
+  /** Smaller network islands are not snapped to (nodes); see domain.md on bbox-cut extracts. */
+  minComponentNodes: 50,
+  /** Count the straight walk from a point to its street in the walking time. */
+  countAccess: true,
+  /** Nearest-facility searches stop here (metres); Infinity: the whole connected network. */
+  nearestCutoffM: Infinity,
+} as const;
+
+export const SOURCES: Record<string, string> = {
+  speed_general: 'D: GB 50180-2018 radii, 1000 m / 15 min ≈ 67 m/min (docs/domain.md)',
+  speed_elderly: 'S: older adults 46–56 m/min in European/UK measurements; default 50 (docs/domain.md)',
+  tiers: 'S: GB 50180-2018 城市居住区规划设计标准, 5/10/15-minute life circles',
+  elderly_share: 'S: Harbin 2020 census, 21.98 % aged 60+ (docs/domain.md)',
+};

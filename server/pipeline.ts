@@ -1,0 +1,278 @@
+/**
+ * The city build, stage by stage (file → ingest → core); db/city.ts stores the result.
+ *
+ *   read      OSM PBF, optional community and facility files
+ *   network   walkable ways → junction graph (CSR)
+ *   demand    communities + residential buildings → residents and elderly per H3 cell
+ *   snap      facilities and cell centres onto the nearest edge
+ *   coverage  walksheds of every facility, nearest facility of each category per cell
+ *   stats     coverage per category × tier × speed, in total and per community; gap clusters
+ *
+ * Everything is validated and computed in memory first, so a bad input fails before the
+ * database is touched.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { cellToLatLng } from 'h3-js';
+import { InputError } from './errors.ts';
+import { DEFAULTS } from './config.ts';
+import { readPbf } from './ingest/pbf.ts';
+import { buildNetwork, type Network } from './ingest/network.ts';
+import { osmBoundaries } from './ingest/boundaries.ts';
+import { osmResidentialBuildings } from './ingest/buildings.ts';
+import { loadCategories, type CategoryMapping } from './ingest/categories.ts';
+import { osmFacilities } from './ingest/facilities.ts';
+import { readCommunitiesGeoJSON, readFacilitiesGeoJSON, type FacilityFileOptions } from './ingest/geojson.ts';
+import { readFacilitiesCSV } from './ingest/csv.ts';
+import type { Crs } from './ingest/coords.ts';
+import { buildGraph, type Graph } from './core/graph.ts';
+import { buildDemand, type Demand } from './core/grid.ts';
+import { EdgeIndex, type Snapped } from './core/snap.ts';
+import { computeCoverage, type CoverageResult } from './core/coverage.ts';
+import { coverageRows, type CoverageRow } from './core/stats.ts';
+import { cellNeighbours, gapClusters, type GapCluster } from './core/gaps.ts';
+import type { Placed } from './core/reach.ts';
+import type { Community, Facility, ImportNote } from './core/types.ts';
+
+export interface CommunityFile {
+  path: string;
+  idField?: string;
+  nameField: string;
+  populationField: string;
+  elderlyField?: string;
+  crs?: Crs;
+}
+
+export interface FacilityFile {
+  path: string;
+  /** Category id for every row, or the column/property that holds it. */
+  category?: string;
+  categoryField?: string;
+  nameField?: string;
+  capacityField?: string;
+  lonField?: string;
+  latField?: string;
+  crs?: Crs;
+}
+
+export interface BuildOptions {
+  pbf: string;
+  categoriesFile?: string;
+  communities?: CommunityFile;
+  facilities: FacilityFile[];
+  /** Take facilities from the PBF too (default true). */
+  osmFacilities: boolean;
+  adminLevel: number;
+  resolution: number;
+  elderlyShare: number;
+  speeds: { general: number; elderly: number };
+  tiers: number[];
+  maxSnapM: number;
+  minComponentNodes: number;
+  countAccess: boolean;
+  nearestCutoffM: number;
+}
+
+export function defaultOptions(pbf: string): BuildOptions {
+  return {
+    pbf,
+    facilities: [],
+    osmFacilities: true,
+    adminLevel: DEFAULTS.adminLevel,
+    resolution: DEFAULTS.resolution,
+    elderlyShare: DEFAULTS.elderlyShare,
+    speeds: { ...DEFAULTS.speeds },
+    tiers: [...DEFAULTS.tiers],
+    maxSnapM: DEFAULTS.maxSnapM,
+    minComponentNodes: DEFAULTS.minComponentNodes,
+    countAccess: DEFAULTS.countAccess,
+    nearestCutoffM: DEFAULTS.nearestCutoffM,
+  };
+}
+
+export interface GapSet {
+  category: string;
+  tierMin: number;
+  speed: 'general' | 'elderly';
+  clusters: GapCluster[];
+}
+
+export interface City {
+  options: BuildOptions;
+  network: Network;
+  graph: Graph;
+  categories: CategoryMapping;
+  communities: Community[];
+  facilities: Facility[];
+  facilitySnap: Snapped;
+  demand: Demand;
+  cellLon: Float64Array;
+  cellLat: Float64Array;
+  cellSnap: Snapped;
+  coverage: CoverageResult;
+  rows: CoverageRow[];
+  gaps: GapSet[];
+  notes: Array<ImportNote & { stage: string }>;
+  /** Milliseconds per stage. */
+  timings: Record<string, number>;
+}
+
+export type Progress = (stage: string, message: string) => void;
+
+/** Validate options that do not depend on the files; throws InputError naming the option. */
+export function checkOptions(o: BuildOptions): void {
+  const bad = (field: string, problem: string) => new InputError(problem, { field });
+  if (!Number.isInteger(o.resolution) || o.resolution < 5 || o.resolution > 12) throw bad('resolution', `must be an integer from 5 to 12, got ${o.resolution}`);
+  if (!Number.isInteger(o.adminLevel) || o.adminLevel < 2 || o.adminLevel > 11) throw bad('admin-level', `must be an integer from 2 to 11, got ${o.adminLevel}`);
+  for (const [k, v] of Object.entries(o.speeds)) {
+    if (!(v > 0 && v < 300)) throw bad(`speed-${k}`, `must be a walking speed in m/min above 0 and below 300, got ${v}`);
+  }
+  if (!(o.elderlyShare >= 0 && o.elderlyShare <= 1)) throw bad('elderly-share', `must be a share from 0 to 1, got ${o.elderlyShare}`);
+  if (!o.tiers.length || o.tiers.some((t) => !(Number.isInteger(t) && t > 0 && t <= 120))) throw bad('tiers', `must be whole minutes from 1 to 120, got ${o.tiers.join(',')}`);
+  if (!(o.maxSnapM > 0)) throw bad('max-snap', `must be a distance in metres above 0, got ${o.maxSnapM}`);
+}
+
+function readInput(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new InputError(`cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file: path });
+  }
+}
+
+/** Build a city from its files. Pure computation: nothing is written anywhere. */
+export function buildCity(options: BuildOptions, progress: Progress = () => {}): City {
+  checkOptions(options);
+  const timings: Record<string, number> = {};
+  const notes: City['notes'] = [];
+  let t0 = performance.now();
+  const lap = (stage: string, message: string) => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - t0);
+    progress(stage, `${message} (${timings[stage]} ms)`);
+    t0 = now;
+  };
+
+  // read
+  const osm = readPbf(readInput(options.pbf), basename(options.pbf));
+  const categories = loadCategories(options.categoriesFile);
+  lap('read', `${osm.nodeIds.length.toLocaleString('en')} nodes, ${osm.wayIds.length.toLocaleString('en')} ways, ${osm.relationIds.length} relations`);
+
+  // network
+  const network = buildNetwork(osm);
+  const graph = buildGraph(network.nodeCount, network.edgeFrom, network.edgeTo, network.edgeLength);
+  lap('network', `${network.nodeCount.toLocaleString('en')} junctions, ${network.edgeCount.toLocaleString('en')} walkable edges`);
+
+  // communities and facilities
+  let communities: Community[];
+  if (options.communities) {
+    const c = options.communities;
+    const file = basename(c.path);
+    const out = readCommunitiesGeoJSON(readInput(c.path).toString('utf8'), { ...c, file, crs: c.crs ?? 'wgs84' });
+    communities = out.communities;
+    for (const n of out.notes) notes.push({ stage: 'communities', ...n });
+  } else {
+    const out = osmBoundaries(osm, { adminLevel: options.adminLevel });
+    communities = out.communities;
+    for (const n of out.notes) notes.push({ stage: 'communities', ...n });
+  }
+  if (!communities.length) {
+    throw new InputError(options.communities ? 'no community polygons' : `no closed admin_level=${options.adminLevel} boundary in the extract`, {
+      file: basename(options.communities?.path ?? options.pbf),
+    });
+  }
+  const facilities: Facility[] = [];
+  if (options.osmFacilities) {
+    const out = osmFacilities(osm, categories);
+    facilities.push(...out.facilities);
+    for (const n of out.notes) notes.push({ stage: 'facilities', ...n });
+  }
+  for (const f of options.facilities) {
+    const file = basename(f.path);
+    const text = readInput(f.path).toString('utf8');
+    const opts: FacilityFileOptions = { ...f, file, crs: f.crs ?? 'wgs84', categories };
+    facilities.push(...(/\.csv$/i.test(f.path) ? readFacilitiesCSV(text, { ...opts, lonField: f.lonField, latField: f.latField }) : readFacilitiesGeoJSON(text, opts)));
+  }
+  const ids = new Set<string>();
+  for (const f of facilities) {
+    if (ids.has(f.id)) throw new InputError(`facility id "${f.id}" appears twice`, { feature: f.id });
+    ids.add(f.id);
+  }
+  lap('ingest', `${communities.length} communities, ${facilities.length} facilities`);
+
+  // demand
+  const buildings = osmResidentialBuildings(osm);
+  const demand = buildDemand(communities, buildings, { resolution: options.resolution, elderlyShare: options.elderlyShare });
+  for (const id of demand.withoutPopulation) notes.push({ stage: 'demand', kind: 'no_population', subject: id, message: 'no population given: carries no residents' });
+  const cellLon = new Float64Array(demand.cells.length);
+  const cellLat = new Float64Array(demand.cells.length);
+  demand.cells.forEach((c, i) => {
+    const [lat, lon] = cellToLatLng(c);
+    cellLon[i] = lon;
+    cellLat[i] = lat;
+  });
+  lap('demand', `${buildings.length.toLocaleString('en')} residential buildings, ${demand.cells.length.toLocaleString('en')} H3 cells at resolution ${options.resolution}`);
+
+  // snap
+  const index = new EdgeIndex(network, graph, { maxSnapM: options.maxSnapM, minComponentNodes: options.minComponentNodes });
+  const facilitySnap = index.snapAll(
+    facilities.map((f) => f.lon),
+    facilities.map((f) => f.lat),
+  );
+  const cellSnap = index.snapAll(cellLon, cellLat);
+  facilities.forEach((f, i) => {
+    if (facilitySnap.edge[i] < 0) {
+      notes.push({ stage: 'snap', kind: 'facility_unreachable', subject: f.id, message: `${f.name || f.id}: no street within ${options.maxSnapM} m` });
+    }
+  });
+  let unreachableCells = 0;
+  let unreachableResidents = 0;
+  for (let i = 0; i < demand.cells.length; i++) {
+    if (cellSnap.edge[i] >= 0) continue;
+    unreachableCells++;
+    unreachableResidents += demand.residents[i];
+    if (demand.residents[i] > 0) {
+      notes.push({ stage: 'snap', kind: 'cell_unreachable', subject: demand.cells[i], message: `${demand.residents[i]} residents with no street within ${options.maxSnapM} m` });
+    }
+  }
+  lap('snap', `${facilities.length - facilitySnap.edge.filter((e) => e < 0).length}/${facilities.length} facilities and ${demand.cells.length - unreachableCells}/${demand.cells.length} cells on the network; ${unreachableResidents.toLocaleString('en')} residents beyond ${options.maxSnapM} m of a street`);
+
+  // coverage
+  const placed = (s: Snapped): Placed => ({ edge: s.edge, offset: s.offset, access: options.countAccess ? s.distance : new Float64Array(s.edge.length) });
+  const categoryIds = categories.categories.map((c) => c.id);
+  const categoryIndex = new Map(categoryIds.map((id, i) => [id, i]));
+  const coverage = computeCoverage(
+    {
+      graph,
+      facilities: placed(facilitySnap),
+      facilityCategory: Int32Array.from(facilities, (f) => categoryIndex.get(f.category) ?? -1),
+      categories: categoryIds,
+      cells: placed(cellSnap),
+    },
+    { walkshedCutoffM: Math.max(...options.tiers) * Math.max(options.speeds.general, options.speeds.elderly), nearestCutoffM: options.nearestCutoffM },
+  );
+  lap('coverage', `${facilities.length} walksheds (${coverage.walksheds.target.length.toLocaleString('en')} cell rows), nearest of ${categoryIds.length} categories per cell`);
+
+  // stats
+  const rows = coverageRows(
+    categoryIds,
+    coverage.nearest.map((n) => n.dist),
+    { ...demand, communityCount: communities.length },
+    options.tiers,
+    options.speeds,
+  );
+  const neighbours = cellNeighbours(demand.cells);
+  const gaps: GapSet[] = [];
+  categoryIds.forEach((category, k) => {
+    for (const speed of ['general', 'elderly'] as const) {
+      for (const tierMin of options.tiers) {
+        const weight = speed === 'elderly' ? demand.elderly : demand.residents;
+        const clusters = gapClusters(demand.cells, neighbours, coverage.nearest[k].dist, tierMin * options.speeds[speed], weight, demand.residents, demand.elderly);
+        gaps.push({ category, tierMin, speed, clusters });
+      }
+    }
+  });
+  lap('stats', `${rows.length.toLocaleString('en')} coverage rows, ${gaps.reduce((a, g) => a + g.clusters.length, 0).toLocaleString('en')} gap clusters`);
+
+  return { options, network, graph, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, notes, timings };
+}
