@@ -203,15 +203,15 @@ describe('facilities from CSV', () => {
   });
 
   it('refuses a CSV row whose lon is missing, naming the row and field', () => {
-    expect(errorOf(() => read('facilities-missing-lon.csv'))).toBe('facilities-missing-lon.csv, feature row 3, field "lon": the coordinate is missing');
+    expect(errorOf(() => read('facilities-missing-lon.csv'))).toBe('facilities-missing-lon.csv, row 3, field "lon": the coordinate is missing');
   });
 
   it('refuses a CSV row whose lat is not a number, naming the row and field', () => {
-    expect(errorOf(() => read('facilities-bad-lat.csv'))).toBe('facilities-bad-lat.csv, feature row 3, field "lat": "45.76.30" is not a number');
+    expect(errorOf(() => read('facilities-bad-lat.csv'))).toBe('facilities-bad-lat.csv, row 3, field "lat": "45.76.30" is not a number');
   });
 
   it('refuses an unknown category, naming the row, the value and the known ids', () => {
-    expect(errorOf(() => read('facilities-unknown-category.csv'))).toBe(`facilities-unknown-category.csv, feature row 3, field "kind": unknown category "hospital"; ${KNOWN}`);
+    expect(errorOf(() => read('facilities-unknown-category.csv'))).toBe(`facilities-unknown-category.csv, row 3, field "kind": unknown category "hospital"; ${KNOWN}`);
   });
 
   it('refuses an empty CSV, naming the file', () => {
@@ -237,25 +237,25 @@ describe('facilities from CSV', () => {
 
   it('refuses a row with more fields than the header', () => {
     expect(errorOf(() => readFacilitiesCSV('name,lon,lat\n甲,126.6,45.7\n乙,126.6,45.7,多\n', { file: 'h.csv', category: 'health', crs: 'wgs84', categories }))).toBe(
-      'h.csv, feature row 3: has 4 fields but the header has 3',
+      'h.csv, row 3: has 4 fields but the header has 3',
     );
   });
 
   it('refuses a quoted field that is never closed', () => {
     expect(errorOf(() => readFacilitiesCSV('name,lon,lat\n"甲,126.6,45.7\n', { file: 'h.csv', category: 'health', crs: 'wgs84', categories }))).toBe(
-      'h.csv, feature row 2: a quoted field is never closed',
+      'h.csv, row 2: a quoted field is never closed',
     );
   });
 
   it('refuses projected metres in lon and lat', () => {
     expect(errorOf(() => readFacilitiesCSV('lon,lat\n14094450,5741220\n', { file: 'h.csv', category: 'health', crs: 'wgs84', categories }))).toBe(
-      'h.csv, feature row 2, field "lon, lat": coordinate [14094450, 5741220] is outside lon ±180 / lat ±90; it looks like projected metres, but coordinates must be WGS84, GCJ-02 or BD-09 degrees',
+      'h.csv, row 2, field "lon, lat": coordinate [14094450, 5741220] is outside lon ±180 / lat ±90; it looks like projected metres, but coordinates must be WGS84, GCJ-02 or BD-09 degrees',
     );
   });
 
   it('refuses a capacity that is not a number', () => {
     expect(errorOf(() => readFacilitiesCSV('lon,lat,beds\n126.6,45.7,很多\n', { file: 'h.csv', category: 'health', capacityField: 'beds', crs: 'wgs84', categories }))).toBe(
-      'h.csv, feature row 2, field "beds": "很多" is not a number',
+      'h.csv, row 2, field "beds": "很多" is not a number',
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.ts';
+import { InputError, type Where } from '../errors.ts';
 import type { Tags } from './pbf.ts';
 
 /** One alternative: every key must be present with an allowed value; "*" allows any non-empty value. */
@@ -158,7 +158,7 @@ export function listCategories(mapping: CategoryMapping): Array<{ id: string; zh
 export function requireCategory(
   value: unknown,
   mapping: CategoryMapping,
-  where: { file: string; feature?: string; field?: string },
+  where: Where,
 ): string {
   const id = typeof value === 'string' ? value.trim() : value;
   if (typeof id === 'string' && mapping.categories.some((c) => c.id === id)) return id;

@@ -58,11 +58,11 @@ export function parseCsv(text: string, file: string): CsvTable {
       if (ch === '\r' && s[i + 1] === '\n') i++;
       endRecord();
     } else if (afterQuote) {
-      throw new InputError(`text after a closing quote: ${JSON.stringify(ch)}`, { file, feature: `row ${records.length + 1}` });
+      throw new InputError(`text after a closing quote: ${JSON.stringify(ch)}`, { file, row: records.length + 1 });
     } else if (ch === '"' && cell === '') quoted = true;
     else cell += ch;
   }
-  if (quoted) throw new InputError('a quoted field is never closed', { file, feature: `row ${records.length + 1}` });
+  if (quoted) throw new InputError('a quoted field is never closed', { file, row: records.length + 1 });
   if (cell !== '' || cells.length > 0 || afterQuote) endRecord();
   // Record numbers stay those of the file, so skipped blank lines do not shift the rows named in errors.
   const numbered = records.map((cells, k) => ({ row: k + 1, cells })).filter((r) => r.cells.length > 1 || r.cells[0].trim() !== '');
@@ -72,7 +72,7 @@ export function parseCsv(text: string, file: string): CsvTable {
   const header = head.cells.map((h) => h.trim());
   for (const r of rows) {
     if (r.cells.length !== header.length) {
-      throw new InputError(`has ${r.cells.length} fields but the header has ${header.length}`, { file, feature: `row ${r.row}` });
+      throw new InputError(`has ${r.cells.length} fields but the header has ${header.length}`, { file, row: r.row });
     }
   }
   return { header, rows };
@@ -99,19 +99,18 @@ export function readFacilitiesCSV(text: string, options: CsvFacilityOptions): Fa
   const capacityCol = capacityField === undefined ? -1 : column(capacityField);
 
   return rows.map(({ row, cells }) => {
-    const feature = `row ${row}`;
     const coordinate = (col: number, field: string) => {
       const value = cells[col].trim();
-      if (value === '') throw new InputError('the coordinate is missing', { file, feature, field });
+      if (value === '') throw new InputError('the coordinate is missing', { file, row, field });
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, { file, feature, field });
+      if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, { file, row, field });
       return n;
     };
     const lon = coordinate(lonCol, lonField);
     const lat = coordinate(latCol, latField);
-    checkLonLat(lon, lat, { file, feature, field: `${lonField}, ${latField}` });
-    const category = fixed ?? requireCategory(cells[categoryCol], categories, { file, feature, field: categoryField });
-    const capacity = capacityCol < 0 ? null : readCount(cells[capacityCol], { file, feature, field: capacityField! });
+    checkLonLat(lon, lat, { file, row, field: `${lonField}, ${latField}` });
+    const category = fixed ?? requireCategory(cells[categoryCol], categories, { file, row, field: categoryField });
+    const capacity = capacityCol < 0 ? null : readCount(cells[capacityCol], { file, row, field: capacityField! });
     const [wLon, wLat] = toWgs84(lon, lat, crs);
     const facility: Facility = {
       id: `${file}:${row}`,

@@ -5,7 +5,7 @@
  */
 import { kinks } from '@turf/turf';
 import type { Community, Facility, ImportNote, MultiPolygonCoords } from '../core/types.ts';
-import { InputError } from '../errors.ts';
+import { InputError, type Where } from '../errors.ts';
 import { requireCategory, type CategoryMapping } from './categories.ts';
 import { toWgs84, type Crs } from './coords.ts';
 import { areaCentroid } from './facilities.ts';
@@ -34,7 +34,7 @@ export interface FacilityFileOptions {
 }
 
 type Props = Record<string, unknown>;
-interface Where {
+interface FeatureRef {
   file: string;
   feature: string;
 }
@@ -119,7 +119,7 @@ export function fixedCategory(options: Pick<FacilityFileOptions, 'file' | 'categ
  * (GIS exports often store counts as text). Null when missing or empty.
  * @throws InputError when present but not a non-negative number.
  */
-export function readCount(value: unknown, where: { file: string; feature: string; field: string }): number | null {
+export function readCount(value: unknown, where: Where): number | null {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return null;
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
   if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, where);
@@ -131,7 +131,7 @@ export function readCount(value: unknown, where: { file: string; feature: string
  * Check a coordinate pair is finite and in degrees.
  * @throws InputError; out-of-range values are named as the projected metres they usually are.
  */
-export function checkLonLat(lon: number, lat: number, where: { file: string; feature: string; field: string }): void {
+export function checkLonLat(lon: number, lat: number, where: Where): void {
   if (!Number.isFinite(lon) || !Number.isFinite(lat)) {
     throw new InputError(`coordinate [${lon}, ${lat}] is not a pair of finite numbers`, where);
   }
@@ -195,7 +195,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * The feature's polygons as MultiPolygon coordinates in the file's own system, fully checked;
  * null when the geometry is not polygonal (the caller decides whether that is an error).
  */
-function polygonal(feature: Props, where: Where, checkKinks: boolean): MultiPolygonCoords | null {
+function polygonal(feature: Props, where: FeatureRef, checkKinks: boolean): MultiPolygonCoords | null {
   const geometry = feature.geometry;
   if (!isObject(geometry)) throw new InputError('the feature has no geometry', { ...where, field: 'geometry' });
   if (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon') return null;
@@ -212,7 +212,7 @@ function polygonal(feature: Props, where: Where, checkKinks: boolean): MultiPoly
   });
 }
 
-function checkRing(ring: unknown, at: string, where: Where, checkKinks: boolean): number[][] {
+function checkRing(ring: unknown, at: string, where: FeatureRef, checkKinks: boolean): number[][] {
   const w = { ...where, field: 'geometry' };
   if (!Array.isArray(ring)) throw new InputError(`${at} is not a list of positions`, w);
   const positions = ring.map((pos: unknown) => {
@@ -251,7 +251,7 @@ function toWgs84Polygon(polygon: MultiPolygonCoords, crs: Crs): MultiPolygonCoor
 }
 
 /** A Point's position, or a polygon's area centroid, in the file's own system. */
-function facilityPoint(feature: Props, where: Where): [number, number] {
+function facilityPoint(feature: Props, where: FeatureRef): [number, number] {
   const geometry = feature.geometry;
   if (isObject(geometry) && geometry.type === 'Point') {
     const c = geometry.coordinates;
