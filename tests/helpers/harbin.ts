@@ -1,0 +1,60 @@
+/** Build the real Harbin sample once per test file, into a throwaway DuckDB file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildCity, defaultOptions, type BuildOptions, type City } from '../../server/pipeline.ts';
+import { openDb, type Db } from '../../server/db/connection.ts';
+import { writeCity } from '../../server/db/city.ts';
+
+export const HARBIN_PBF = fileURLToPath(new URL('../../data/harbin/harbin.osm.pbf', import.meta.url));
+
+export interface Built {
+  city: City;
+  db: Db;
+  dir: string;
+  dbPath: string;
+  /** Rows of a query as plain JS values (BIGINT → number). */
+  rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  dispose(): void;
+}
+
+export async function buildHarbin(edit: (o: BuildOptions) => void = () => {}): Promise<Built> {
+  const dir = mkdtempSync(join(tmpdir(), 'lifecircle-test-'));
+  const dbPath = join(dir, 'harbin.duckdb');
+  const options = defaultOptions(HARBIN_PBF);
+  edit(options);
+  const city = buildCity(options);
+  const db = await openDb(dbPath);
+  await writeCity(db.conn, city);
+  return {
+    city,
+    db,
+    dir,
+    dbPath,
+    rows: (sql) => queryRows(db, sql),
+    dispose() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function queryRows<T = Record<string, unknown>>(db: Db, sql: string): Promise<T[]> {
+  const reader = await db.conn.runAndReadAll(sql);
+  return reader.getRowObjectsJS().map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+  ) as T[];
+}
+
+/** Mulberry32: a small seeded generator so sampled tests pick the same cells every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
