@@ -41,6 +41,8 @@ Analysis
   --speed-general M          walking speed, m/min (default 67)
   --speed-elderly M          elderly walking speed, m/min (default 50)
   --elderly-share S          share of elderly where not given (default 0.2198, Harbin 2020 census)
+  --building-m2-per-resident M  building floor m² per resident for residents to follow buildings
+                             fully; less spreads the rest over the area (default 3; 0 = buildings only)
   --tiers LIST               tier minutes (default 5,10,15)
   --max-snap M               farthest snap to a street, metres (default 300)
   --min-component N          smallest network island snapped to, nodes (default 50)
@@ -62,7 +64,7 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
       'facility-capacity-field': { type: 'string' }, 'lon-field': { type: 'string' }, 'lat-field': { type: 'string' },
       'facilities-crs': { type: 'string' }, 'no-osm-facilities': { type: 'boolean' },
       'admin-level': { type: 'string' }, resolution: { type: 'string' }, 'speed-general': { type: 'string' },
-      'speed-elderly': { type: 'string' }, 'elderly-share': { type: 'string' }, tiers: { type: 'string' },
+      'speed-elderly': { type: 'string' }, 'elderly-share': { type: 'string' }, 'building-m2-per-resident': { type: 'string' }, tiers: { type: 'string' },
       'max-snap': { type: 'string' }, 'min-component': { type: 'string' }, 'no-access': { type: 'boolean' },
       quiet: { type: 'boolean' }, help: { type: 'boolean' },
     },
@@ -113,6 +115,7 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
   o.speeds.general = number('speed-general', v['speed-general'], o.speeds.general);
   o.speeds.elderly = number('speed-elderly', v['speed-elderly'], o.speeds.elderly);
   o.elderlyShare = number('elderly-share', v['elderly-share'], o.elderlyShare);
+  o.buildingM2PerResident = number('building-m2-per-resident', v['building-m2-per-resident'], o.buildingM2PerResident);
   if (v.tiers !== undefined) o.tiers = v.tiers.split(',').map((t) => number('tiers', t, NaN));
   o.maxSnapM = number('max-snap', v['max-snap'], o.maxSnapM);
   o.minComponentNodes = number('min-component', v['min-component'], o.minComponentNodes);

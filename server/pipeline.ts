@@ -65,6 +65,7 @@ export interface BuildOptions {
   adminLevel: number;
   resolution: number;
   elderlyShare: number;
+  buildingM2PerResident: number;
   speeds: { general: number; elderly: number };
   tiers: number[];
   maxSnapM: number;
@@ -81,6 +82,7 @@ export function defaultOptions(pbf: string): BuildOptions {
     adminLevel: DEFAULTS.adminLevel,
     resolution: DEFAULTS.resolution,
     elderlyShare: DEFAULTS.elderlyShare,
+    buildingM2PerResident: DEFAULTS.buildingM2PerResident,
     speeds: { ...DEFAULTS.speeds },
     tiers: [...DEFAULTS.tiers],
     maxSnapM: DEFAULTS.maxSnapM,
@@ -129,6 +131,7 @@ export function checkOptions(o: BuildOptions): void {
   }
   if (!(o.elderlyShare >= 0 && o.elderlyShare <= 1)) throw bad('elderly-share', `must be a share from 0 to 1, got ${o.elderlyShare}`);
   if (!o.tiers.length || o.tiers.some((t) => !(Number.isInteger(t) && t > 0 && t <= 120))) throw bad('tiers', `must be whole minutes from 1 to 120, got ${o.tiers.join(',')}`);
+  if (!(o.buildingM2PerResident >= 0)) throw bad('building-m2-per-resident', `must be 0 or more square metres, got ${o.buildingM2PerResident}`);
   if (!(o.maxSnapM > 0)) throw bad('max-snap', `must be a distance in metres above 0, got ${o.maxSnapM}`);
 }
 
@@ -202,8 +205,11 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
 
   // demand
   const buildings = osmResidentialBuildings(osm);
-  const demand = buildDemand(communities, buildings, { resolution: options.resolution, elderlyShare: options.elderlyShare });
-  for (const id of demand.withoutPopulation) notes.push({ stage: 'demand', kind: 'no_population', subject: id, message: 'no population given: carries no residents' });
+  const demand = buildDemand(communities, buildings, {
+    resolution: options.resolution,
+    elderlyShare: options.elderlyShare,
+    fullBuildingWeightPerResident: options.buildingM2PerResident,
+  });
   const cellLon = new Float64Array(demand.cells.length);
   const cellLat = new Float64Array(demand.cells.length);
   demand.cells.forEach((c, i) => {

@@ -34,7 +34,7 @@ export interface Demand {
   shareElderly: Int32Array;
   /** Per community (parallel to the communities passed in). */
   method: DemandMethod[];
-  /** Per community: the share of its residents placed by buildings (1 buildings only, 0 area only); see the options. */
+  /** Per community: the share of its residents placed by buildings (1 buildings only, 0 area only or none); see `fullBuildingWeightPerResident`. */
   buildingShare: Float64Array;
   /** Ids of communities without population: they carry no residents. */
   withoutPopulation: string[];
@@ -77,22 +77,12 @@ export function buildDemand(communities: Community[], buildings: Building[], opt
   const shapes = communities.map((c) => flatten(c.polygon));
   const { weights, outside } = buildingWeights(communities, shapes, buildings, resolution);
 
-  // Pairs in community order; a stable bucket sort by cell keeps that order within each cell.
-  const pairCell: string[] = [];
-  const pairCommunity: number[] = [];
-  const pairResidents: number[] = [];
-  const pairElderly: number[] = [];
+  const pairs: Pairs = { cell: [], community: [], residents: [], elderly: [] };
   const method: DemandMethod[] = [];
   const buildingShare = new Float64Array(communities.length);
   const withoutPopulation: string[] = [];
   communities.forEach((c, ci) => {
-    // Every cell whose centre the polygon holds, or the cell of an interior point for a sliver that holds none.
-    const areaCells = new Set<string>();
-    for (const poly of c.polygon) for (const cell of polygonToCells(poly, resolution, true)) areaCells.add(cell);
-    if (areaCells.size === 0) {
-      const [lon, lat] = interiorPoint(shapes[ci]);
-      areaCells.add(latLngToCell(lat, lon, resolution));
-    }
+    const areaCells = coveringCells(c, shapes[ci], resolution);
     const byBuilding = weights[ci];
     const buildingWeight = byBuilding ? total(byBuilding) : 0;
     let share = 0;
@@ -103,7 +93,7 @@ export function buildDemand(communities: Community[], buildings: Building[], opt
     method.push(c.population === null ? 'none' : share > 0 ? 'buildings' : 'area');
     buildingShare[ci] = share;
 
-    // Weights as shares of the population, so building and area parts mix in the proportion `share`.
+    // Weights as fractions of the population, so the building and area parts mix in the proportion `share`.
     const cellWeight = new Map<string, number>();
     for (const cell of areaCells) cellWeight.set(cell, c.population === null ? 0 : (1 - share) / areaCells.size);
     if (byBuilding && share > 0) for (const [cell, w] of byBuilding) cellWeight.set(cell, (cellWeight.get(cell) ?? 0) + (share * w) / buildingWeight);
@@ -114,54 +104,65 @@ export function buildDemand(communities: Community[], buildings: Building[], opt
     const elderlyTotal = c.elderly ?? Math.round(population * elderlyShare);
     const elderly = elderlyTotal > 0 ? largestRemainder(elderlyTotal, residents) : new Int32Array(cells.length);
     for (let k = 0; k < cells.length; k++) {
-      pairCell.push(cells[k]);
-      pairCommunity.push(ci);
-      pairResidents.push(residents[k]);
-      pairElderly.push(elderly[k]);
+      pairs.cell.push(cells[k]);
+      pairs.community.push(ci);
+      pairs.residents.push(residents[k]);
+      pairs.elderly.push(elderly[k]);
     }
   });
+  return { resolution, ...cellArrays(pairs), method, buildingShare, withoutPopulation, buildingsOutside: outside };
+}
 
-  const cells = [...new Set(pairCell)].sort();
+/** (cell, community) pairs in community order, as the per-community loop makes them. */
+interface Pairs {
+  cell: string[];
+  community: number[];
+  residents: number[];
+  elderly: number[];
+}
+
+/** The cells whose centre the community holds, or the cell of an interior point for a sliver that holds none. */
+function coveringCells(c: Community, shape: FlatMultiPolygon, resolution: number): Set<string> {
+  const cells = new Set<string>();
+  for (const poly of c.polygon) for (const cell of polygonToCells(poly, resolution, true)) cells.add(cell);
+  if (cells.size === 0) {
+    const [lon, lat] = interiorPoint(shape);
+    cells.add(latLngToCell(lat, lon, resolution));
+  }
+  return cells;
+}
+
+/** Sorted cells with their totals, and the pairs as typed arrays sorted by cell then community. */
+function cellArrays(pairs: Pairs) {
+  const cells = [...new Set(pairs.cell)].sort();
   const cellIndex = new Map<string, number>();
   cells.forEach((cell, i) => cellIndex.set(cell, i));
+  const n = pairs.cell.length;
   const residents = new Int32Array(cells.length);
   const elderly = new Int32Array(cells.length);
-  const pairs = pairCell.length;
+  const pairCell = new Int32Array(n);
   const bucketStart = new Int32Array(cells.length + 1);
-  const pairCellIndex = new Int32Array(pairs);
-  for (let p = 0; p < pairs; p++) {
-    const i = cellIndex.get(pairCell[p])!;
-    pairCellIndex[p] = i;
+  for (let p = 0; p < n; p++) {
+    const i = cellIndex.get(pairs.cell[p])!;
+    pairCell[p] = i;
     bucketStart[i + 1]++;
-    residents[i] += pairResidents[p];
-    elderly[i] += pairElderly[p];
+    residents[i] += pairs.residents[p];
+    elderly[i] += pairs.elderly[p];
   }
   for (let i = 0; i < cells.length; i++) bucketStart[i + 1] += bucketStart[i];
-  const shareCell = new Int32Array(pairs);
-  const shareCommunity = new Int32Array(pairs);
-  const shareResidents = new Int32Array(pairs);
-  const shareElderly = new Int32Array(pairs);
-  for (let p = 0; p < pairs; p++) {
-    const k = bucketStart[pairCellIndex[p]]++;
-    shareCell[k] = pairCellIndex[p];
-    shareCommunity[k] = pairCommunity[p];
-    shareResidents[k] = pairResidents[p];
-    shareElderly[k] = pairElderly[p];
+  // Bucket sort by cell: stable, so pairs stay in community order within a cell.
+  const shareCell = new Int32Array(n);
+  const shareCommunity = new Int32Array(n);
+  const shareResidents = new Int32Array(n);
+  const shareElderly = new Int32Array(n);
+  for (let p = 0; p < n; p++) {
+    const k = bucketStart[pairCell[p]]++;
+    shareCell[k] = pairCell[p];
+    shareCommunity[k] = pairs.community[p];
+    shareResidents[k] = pairs.residents[p];
+    shareElderly[k] = pairs.elderly[p];
   }
-  return {
-    resolution,
-    cells,
-    residents,
-    elderly,
-    shareCell,
-    shareCommunity,
-    shareResidents,
-    shareElderly,
-    method,
-    buildingShare,
-    withoutPopulation,
-    buildingsOutside: outside,
-  };
+  return { cells, residents, elderly, shareCell, shareCommunity, shareResidents, shareElderly };
 }
 
 function total(weights: Map<string, number>): number {

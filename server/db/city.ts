@@ -34,6 +34,7 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       speed_elderly_m_per_min: String(options.speeds.elderly),
       tiers_min: options.tiers.join(','),
       elderly_share: String(options.elderlyShare),
+      building_m2_per_resident: String(options.buildingM2PerResident),
       max_snap_m: String(options.maxSnapM),
       min_component_nodes: String(options.minComponentNodes),
       count_access: String(options.countAccess),
@@ -85,6 +86,7 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       { type: 'VARCHAR', values: communities.map((c) => c.code ?? null) },
       { type: 'DOUBLE', values: communities.map((c) => area(flatten(c.polygon))) },
       { type: 'VARCHAR', values: demand.method },
+      { type: 'DOUBLE', values: demand.buildingShare },
       { type: 'VARCHAR', values: communities.map((c) => JSON.stringify({ type: 'MultiPolygon', coordinates: c.polygon })) },
     ]);
 

@@ -13,7 +13,7 @@ CREATE OR REPLACE TABLE network_edges (
 CREATE OR REPLACE TABLE communities (
   community_idx INTEGER PRIMARY KEY, community_id VARCHAR UNIQUE, name VARCHAR, source VARCHAR,
   population INTEGER, elderly INTEGER, elderly_given BOOLEAN, code VARCHAR, area_m2 DOUBLE,
-  demand_method VARCHAR, geojson VARCHAR);
+  demand_method VARCHAR, building_share DOUBLE, geojson VARCHAR);
 CREATE OR REPLACE TABLE facilities (
   facility_idx INTEGER PRIMARY KEY, facility_id VARCHAR UNIQUE, name VARCHAR, category VARCHAR,
   lon DOUBLE, lat DOUBLE, source VARCHAR, capacity DOUBLE,

@@ -9,7 +9,7 @@
 import Flatbush from 'flatbush';
 import { area, centroid, containment, withBBox, type FlatMultiPolygon } from '../core/polygon.ts';
 import type { Building } from '../core/types.ts';
-import { assembleArea, wayIndexById } from './boundaries.ts';
+import { assembleArea, wayLookup } from './boundaries.ts';
 import type { OsmData } from './pbf.ts';
 
 export interface ResidentialOptions {
@@ -41,7 +41,7 @@ export function osmResidentialBuildings(osm: OsmData, opts: ResidentialOptions =
   const always = new Set(o.residentialTypes);
   const conditional = new Set(o.typesInResidentialAreas);
   const landuse = new Set(o.residentialLanduse);
-  const wayIndex = wayIndexById(osm);
+  const wayIndex = wayLookup(osm);
 
   const areas: FlatMultiPolygon[] = [];
   const relationBuildings: Array<{ shape: FlatMultiPolygon; type: string; levels: string | undefined }> = [];
@@ -60,16 +60,15 @@ export function osmResidentialBuildings(osm: OsmData, opts: ResidentialOptions =
     if (isBuilding) {
       relationBuildings.push({ shape, type: tags.building, levels: tags['building:levels'] });
       for (const m of osm.relationMembers[r]) {
-        const w = m.type === 'way' && m.role !== 'inner' ? wayIndex.get(m.ref) : undefined;
-        if (w !== undefined) drawnByRelation.add(w);
+        const w = m.type === 'way' && m.role !== 'inner' ? wayIndex(m.ref) : -1;
+        if (w >= 0) drawnByRelation.add(w);
       }
     }
   }
   for (let w = 0; w < osm.wayIds.length; w++) {
-    if (landuse.has(osm.wayTags[w].landuse)) {
-      const ring = closedWay(osm, w);
-      if (ring) areas.push(flatFromNodes(osm, [[ring]]));
-    }
+    if (!landuse.has(osm.wayTags[w].landuse)) continue;
+    const shape = wayShape(osm, w);
+    if (shape) areas.push(shape);
   }
   const inResidentialArea = areaLookup(areas);
 
@@ -79,11 +78,13 @@ export function osmResidentialBuildings(osm: OsmData, opts: ResidentialOptions =
     if (!always.has(type) && !inResidentialArea(lon, lat)) return;
     buildings.push({ lon, lat, weight: area(shape) * (parseLevels(levels) ?? o.defaultLevels) });
   };
+  // Building ways are measured in one reused shape: a tiled city has a million of them.
+  const scratch = withBBox(new Float64Array(64), Int32Array.of(0, 0), Int32Array.of(0, 1));
   for (let w = 0; w < osm.wayIds.length; w++) {
     const tags = osm.wayTags[w];
     if (!(always.has(tags.building) || conditional.has(tags.building)) || drawnByRelation.has(w)) continue;
-    const ring = closedWay(osm, w);
-    if (ring) add(flatFromNodes(osm, [[ring]]), tags.building, tags['building:levels']);
+    const shape = wayShape(osm, w, scratch);
+    if (shape) add(shape, tags.building, tags['building:levels']);
   }
   for (const b of relationBuildings) add(b.shape, b.type, b.levels);
   return buildings;
@@ -100,17 +101,26 @@ export function parseLevels(value: string | undefined): number | null {
   return parts.reduce((s, n) => s + n, 0) / parts.length;
 }
 
-/** Node indices of a closed way with all its nodes in the extract, else null. */
-function closedWay(osm: OsmData, w: number): number[] | null {
+/**
+ * The one-ring shape of a closed way with all its nodes in the extract, else null.
+ * With `scratch`, its arrays are refilled (growing `xy` when needed) and its bounding box is left stale: enough for
+ * area and centroid, which do not read it.
+ */
+function wayShape(osm: OsmData, w: number, scratch?: FlatMultiPolygon): FlatMultiPolygon | null {
   const start = osm.wayRefOffsets[w];
-  const end = osm.wayRefOffsets[w + 1];
-  if (end - start < 4 || osm.wayRefs[start] !== osm.wayRefs[end - 1]) return null;
-  const ring: number[] = [];
-  for (let k = start; k < end; k++) {
-    if (osm.wayRefs[k] < 0) return null;
-    ring.push(osm.wayRefs[k]);
+  const n = osm.wayRefOffsets[w + 1] - start;
+  if (n < 4 || osm.wayRefs[start] !== osm.wayRefs[start + n - 1]) return null;
+  const xy = scratch && scratch.xy.length >= 2 * n ? scratch.xy : new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const node = osm.wayRefs[start + i];
+    if (node < 0) return null;
+    xy[2 * i] = osm.nodeLon[node];
+    xy[2 * i + 1] = osm.nodeLat[node];
   }
-  return ring;
+  if (!scratch) return withBBox(xy, Int32Array.of(0, n), Int32Array.of(0, 1));
+  scratch.xy = xy;
+  scratch.ringStart[1] = n;
+  return scratch;
 }
 
 /** Flat geometry of polygons given as rings of node indices. */
