@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../server/errors.ts';
+import { errorOf } from './helpers/errors.ts';
 import { listCategories, loadCategories, matchCategory, parseCategories } from '../server/ingest/categories.ts';
 
-/** The message of the InputError that fn throws, to compare whole. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err.message;
-    throw err;
-  }
-  return 'no error';
-}
 
 const mapping = loadCategories();
 

@@ -2,21 +2,11 @@ import { readFileSync } from 'node:fs';
 import gcoord from 'gcoord';
 import { describe, expect, it } from 'vitest';
 import { haversine } from '../server/core/geo.ts';
-import { InputError } from '../server/errors.ts';
+import { errorOf } from './helpers/errors.ts';
 import { loadCategories } from '../server/ingest/categories.ts';
 import { readFacilitiesCSV } from '../server/ingest/csv.ts';
 import { readCommunitiesGeoJSON, readFacilitiesGeoJSON } from '../server/ingest/geojson.ts';
 
-/** The message of the InputError that fn throws, to compare whole. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InputError) return err.message;
-    throw err;
-  }
-  return 'no error';
-}
 
 const categories = loadCategories();
 const fixture = (name: string) => readFileSync(`tests/fixtures/ingest/${name}`, 'utf8');

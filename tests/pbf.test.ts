@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readPbf } from '../server/ingest/pbf.ts';
-import { InputError } from '../server/errors.ts';
+import { errorOf } from './helpers/errors.ts';
 import { HARBIN_PBF, seeded } from './helpers/harbin.ts';
 
 const bytes = readFileSync(HARBIN_PBF);
-const errorOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('no error thrown');
-};
 
 describe('reading OSM PBF', () => {
   it('reads the Harbin extract with the counts osmium reports (data/harbin/SOURCE.md)', () => {
