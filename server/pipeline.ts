@@ -267,13 +267,13 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
     options.tiers,
     options.speeds,
   );
-  const neighbours = cellNeighbours(demand.cells);
+  const grid = { neighbours: cellNeighbours(demand.cells), residents: demand.residents, elderly: demand.elderly, lon: cellLon, lat: cellLat };
   const gaps: GapSet[] = [];
   categoryIds.forEach((category, k) => {
     for (const speed of ['general', 'elderly'] as const) {
       for (const tierMin of options.tiers) {
         const weight = speed === 'elderly' ? demand.elderly : demand.residents;
-        const clusters = gapClusters(demand.cells, neighbours, coverage.nearest[k].dist, tierMin * options.speeds[speed], weight, demand.residents, demand.elderly);
+        const clusters = gapClusters(grid, coverage.nearest[k].dist, tierMin * options.speeds[speed], weight);
         gaps.push({ category, tierMin, speed, clusters });
       }
     }

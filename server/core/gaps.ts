@@ -2,7 +2,7 @@
  * Gaps: populated cells outside a tier's walk, grouped into clusters of touching H3 cells so a
  * planner sees "this neighbourhood of 1,200 elderly has no day care within 10 minutes".
  */
-import { cellToLatLng, gridDisk } from 'h3-js';
+import { gridDisk } from 'h3-js';
 
 /** CSR of each cell's neighbours among the given cells (H3 ring 1). */
 export function cellNeighbours(cells: string[]): { offsets: Int32Array; items: Int32Array } {
@@ -30,21 +30,23 @@ export interface GapCluster {
   lat: number;
 }
 
+/** What gap clustering needs of the grid: adjacency, demand and cell centres, all per cell. */
+export interface GapGrid {
+  neighbours: { offsets: Int32Array; items: Int32Array };
+  residents: ArrayLike<number>;
+  elderly: ArrayLike<number>;
+  lon: ArrayLike<number>;
+  lat: ArrayLike<number>;
+}
+
 /**
  * Connected clusters of gap cells. A cell is a gap when it has weight (residents or elderly, as
  * chosen by the caller) and its nearest facility is farther than `reachM` metres.
  * Clusters come largest-elderly first.
  */
-export function gapClusters(
-  cells: string[],
-  neighbours: { offsets: Int32Array; items: Int32Array },
-  nearestDist: Float64Array,
-  reachM: number,
-  weight: ArrayLike<number>,
-  residents: ArrayLike<number>,
-  elderly: ArrayLike<number>,
-): GapCluster[] {
-  const n = cells.length;
+export function gapClusters(grid: GapGrid, nearestDist: Float64Array, reachM: number, weight: ArrayLike<number>): GapCluster[] {
+  const { neighbours, residents, elderly, lon, lat } = grid;
+  const n = nearestDist.length;
   const isGap = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (weight[i] > 0 && !(nearestDist[i] <= reachM)) isGap[i] = 1;
   const seen = new Uint8Array(n);
@@ -70,19 +72,18 @@ export function gapClusters(
     members.sort((a, b) => a - b);
     let res = 0;
     let eld = 0;
-    let wx = 0;
-    let wy = 0;
-    let wsum = 0;
     for (const c of members) {
       res += residents[c];
       eld += elderly[c];
     }
-    const w = (c: number) => (eld > 0 ? elderly[c] : residents[c]);
+    let wx = 0;
+    let wy = 0;
+    let wsum = 0;
     for (const c of members) {
-      const [lat, lon] = cellToLatLng(cells[c]);
-      wx += lon * w(c);
-      wy += lat * w(c);
-      wsum += w(c);
+      const w = eld > 0 ? elderly[c] : residents[c];
+      wx += lon[c] * w;
+      wy += lat[c] * w;
+      wsum += w;
     }
     clusters.push({ cells: members, residents: res, elderly: eld, lon: wx / wsum, lat: wy / wsum });
   }

@@ -41,19 +41,24 @@ export interface CoverageRow {
   elderlyP90Min: number | null;
 }
 
-/** Weighted quantile of values (metres); Infinity when the quantile lies among unreached cells. */
-export function weightedQuantile(values: ArrayLike<number>, weights: ArrayLike<number>, q: number): number {
+/**
+ * Weighted quantiles of values (metres) from one sort; Infinity when a quantile lies among
+ * unreached cells, NaN when there is no weight at all.
+ */
+export function weightedQuantiles(values: ArrayLike<number>, weights: ArrayLike<number>, qs: number[]): number[] {
   const order = Array.from({ length: values.length }, (_, i) => i).filter((i) => weights[i] > 0);
   order.sort((a, b) => values[a] - values[b]);
   let total = 0;
   for (const i of order) total += weights[i];
-  if (total === 0) return NaN;
-  let acc = 0;
-  for (const i of order) {
-    acc += weights[i];
-    if (acc >= q * total) return values[i];
-  }
-  return values[order[order.length - 1]];
+  if (total === 0) return qs.map(() => NaN);
+  return qs.map((q) => {
+    let acc = 0;
+    for (const i of order) {
+      acc += weights[i];
+      if (acc >= q * total) return values[i];
+    }
+    return values[order[order.length - 1]];
+  });
 }
 
 const minutes = (metres: number, speed: number) => (Number.isFinite(metres) ? Math.round((metres / speed) * 100) / 100 : null);
@@ -102,10 +107,8 @@ export function coverageRows(
     const near = nearestDist[k];
     for (const g of groups) {
       const dist = g.cells.map((c) => near[c]);
-      const medianM = weightedQuantile(dist, g.residents, 0.5);
-      const p90M = weightedQuantile(dist, g.residents, 0.9);
-      const eMedianM = weightedQuantile(dist, g.elderly, 0.5);
-      const eP90M = weightedQuantile(dist, g.elderly, 0.9);
+      const [medianM, p90M] = weightedQuantiles(dist, g.residents, [0.5, 0.9]);
+      const [eMedianM, eP90M] = weightedQuantiles(dist, g.elderly, [0.5, 0.9]);
       let residents = 0;
       let elderly = 0;
       for (let i = 0; i < dist.length; i++) {
