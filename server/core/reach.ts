@@ -143,6 +143,7 @@ export function nearest(
   const n = targets.edge.length;
   const out = { dist: new Float64Array(n).fill(Infinity), source: new Int32Array(n).fill(-1) };
   const seeds = seedsOf(g, sourcePoints, sources);
+  if (seeds.node.length === 0) return out; // e.g. a category with no facility yet
   walker.run(seeds.node, seeds.dist, seeds.label, cutoff);
   const { dist, origin } = walker;
   const onEdge = groupByEdge(g.edgeCount, sourcePoints, sources);
