@@ -131,6 +131,13 @@ export async function runBuild(argv: string[]) {
     if (!quiet) process.stderr.write(`[${stage}] ${message}\n`);
   };
   const city = buildCity(build, log);
+  // What the import could not use as given: counted per kind with the first few named, all of it in import_notes.
+  const kinds = new Map<string, string[]>();
+  for (const n of city.notes) kinds.set(n.kind, [...(kinds.get(n.kind) ?? []), n.message.includes(n.subject) ? n.message : `${n.subject}: ${n.message}`]);
+  for (const [kind, messages] of kinds) {
+    const shown = messages.slice(0, 5).join('; ');
+    log('notes', `${messages.length} ${kind}: ${shown}${messages.length > 5 ? `; … (${messages.length - 5} more in import_notes)` : ''}`);
+  }
   const db = await openDb(dbPath);
   try {
     const t = performance.now();
