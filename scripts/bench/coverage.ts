@@ -65,6 +65,6 @@ const rows: Array<[string, string, string, string]> = [
 ];
 console.log(`Harbin: ${city.network.nodeCount} junctions, ${city.network.edgeCount} edges, ${city.facilities.length} facilities, ${city.demand.cells.length} cells; ${runs} runs`);
 console.log(`coverage step runs: ${step.map((s) => s.toFixed(1)).join(', ')} ms (min ${fmt(Math.min(...step))})`);
-console.log(`whole build runs: ${whole.map((s) => (s / 1000).toFixed(2)).join(', ')} s; stage timings of the last: ${JSON.stringify(city.timings)}`);
+console.log(`whole build runs: ${whole.map((s) => (s / 1000).toFixed(2)).join(', ')} s; stage timings of the in-process build: ${JSON.stringify(city.timings)}`);
 const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i])).join('  '));
