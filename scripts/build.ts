@@ -15,10 +15,8 @@ import { openDb } from '../server/db/connection.ts';
 import { writeCity } from '../server/db/city.ts';
 import { coverageTable } from '../server/report.ts';
 import type { Crs } from '../server/ingest/coords.ts';
+import { HARBIN_DB, HARBIN_PBF } from '../server/config.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-export const HARBIN_PBF = `${root}data/harbin/harbin.osm.pbf`;
-export const HARBIN_DB = `${root}data/harbin.duckdb`;
 
 const HELP = `Usage: npm run build:db -- [options]
 

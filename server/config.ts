@@ -1,3 +1,11 @@
+import { fileURLToPath } from 'node:url';
+
+/** The bundled sample city and where its database goes by default. */
+export const HARBIN_PBF = fileURLToPath(new URL('../data/harbin/harbin.osm.pbf', import.meta.url));
+export const HARBIN_DB = fileURLToPath(new URL('../data/harbin.duckdb', import.meta.url));
+/** Where `vite build` puts the web app. */
+export const WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
+
 /**
  * Build defaults. Every number that is a planning judgement says where it comes from
  * (labels as in docs/domain.md: P official text, S secondary summary, L local rule, D derived).

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCity, defaultOptions } from '../../server/pipeline.ts';
 import { computeCoverage } from '../../server/core/coverage.ts';
-import { HARBIN_PBF } from '../build.ts';
+import { HARBIN_PBF } from '../../server/config.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const runs = Number(values.runs);

@@ -8,7 +8,7 @@ import { buildGraph, type Graph } from '../../server/core/graph.ts';
 import { localProjection } from '../../server/core/geo.ts';
 import type { Placed } from '../../server/core/reach.ts';
 import { buildCity, defaultOptions } from '../../server/pipeline.ts';
-import { HARBIN_PBF } from '../build.ts';
+import { HARBIN_PBF } from '../../server/config.ts';
 
 /** Everything the coverage step reads, plus node positions in metres (for tiling and stitching). */
 export interface BenchCity {

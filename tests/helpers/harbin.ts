@@ -2,12 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { HARBIN_PBF } from '../../server/config.ts';
 import { buildCity, defaultOptions, type BuildOptions, type City } from '../../server/pipeline.ts';
 import { openDb, type Db } from '../../server/db/connection.ts';
 import { writeCity } from '../../server/db/city.ts';
 
-export const HARBIN_PBF = fileURLToPath(new URL('../../data/harbin/harbin.osm.pbf', import.meta.url));
+export { HARBIN_PBF } from '../../server/config.ts';
 
 export interface Built {
   city: City;

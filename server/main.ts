@@ -1,0 +1,55 @@
+/**
+ * lifecircle server: opens the city database (building the bundled Harbin sample first if the
+ * file holds no city yet), then serves the web app and the JSON API.
+ *
+ *   npx tsx server/main.ts [--db FILE] [--host 127.0.0.1] [--port 8080] [--style-url URL]
+ *
+ * Environment: LIFECIRCLE_DB, HOST, PORT, LIFECIRCLE_STYLE_URL.
+ */
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { HARBIN_DB, HARBIN_PBF, WEB_ROOT } from './config.ts';
+import { openDb } from './db/connection.ts';
+import { hasCity, readCity } from './db/read.ts';
+import { writeCity } from './db/city.ts';
+import { buildCity, defaultOptions } from './pipeline.ts';
+import { CityContext } from './context.ts';
+import { createApp } from './app.ts';
+
+const { values: v } = parseArgs({
+  options: {
+    db: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'style-url': { type: 'string' },
+  },
+});
+const dbPath = v.db ?? process.env.LIFECIRCLE_DB ?? HARBIN_DB;
+const host = v.host ?? process.env.HOST ?? '127.0.0.1';
+const port = Number(v.port ?? process.env.PORT ?? 8080);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`error: field "port": must be a port number, got "${v.port ?? process.env.PORT}"`);
+  process.exit(2);
+}
+const log = (stage: string, message: string) => console.error(`[${stage}] ${message}`);
+
+const db = await openDb(dbPath);
+if (!(await hasCity(db.conn))) {
+  log('build', `${dbPath} holds no city yet: building the bundled Harbin sample`);
+  await writeCity(db.conn, buildCity(defaultOptions(HARBIN_PBF), log));
+}
+const t = performance.now();
+const city = new CityContext(await readCity(db.conn));
+log('load', `${city.stored.cells.h3.length} cells, ${city.stored.facilities.length} facilities, ${city.stored.communities.length} communities (${Math.round(performance.now() - t)} ms)`);
+
+const app = createApp(city, { webRoot: WEB_ROOT, styleUrl: v['style-url'] ?? process.env.LIFECIRCLE_STYLE_URL });
+const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
+  console.error(`lifecircle: http://${host}:${info.port}/  (API: /api/openapi.json)`);
+});
+const stop = () => {
+  server.close();
+  db.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

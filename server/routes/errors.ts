@@ -1,0 +1,13 @@
+/** One shape for every API error: `{ error: { message, param? } }` with a 4xx (or 5xx) status. */
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export interface ApiErrorBody {
+  error: { message: string; param?: string };
+}
+
+/** Throw from a handler: becomes a JSON error response in app.ts's onError. */
+export function apiError(status: ContentfulStatusCode, message: string, param?: string): HTTPException {
+  const body: ApiErrorBody = { error: param ? { message, param } : { message } };
+  return new HTTPException(status, { res: Response.json(body, { status }), message });
+}

@@ -1,0 +1,37 @@
+/** GET /gaps: gap clusters for one category × tier × speed, with their outlines. */
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { cellsToMultiPolygon } from 'h3-js';
+import type { CityContext } from '../context.ts';
+import { FeatureCollectionSchema, errorResponses, selectionSchema } from './schemas.ts';
+
+export function gapRoutes(city: CityContext) {
+  const { stored } = city;
+  const route = createRoute({
+    method: 'get',
+    path: '/gaps',
+    summary: 'Gap clusters (GeoJSON outlines), largest elderly first',
+    request: { query: selectionSchema(city) },
+    responses: { 200: { content: { 'application/json': { schema: FeatureCollectionSchema } }, description: 'Gap clusters' }, ...errorResponses },
+  });
+  // Outlines cost a few ms a cluster; each selection is answered once and kept.
+  const cache = new Map<string, string>();
+  return new OpenAPIHono().openapi(route, (c) => {
+    const { category, tier, speed } = c.req.valid('query');
+    const key = `${category}/${tier}/${speed}`;
+    let text = cache.get(key);
+    if (!text) {
+      const features = stored.gaps
+        .filter((g) => g.category === category && g.tierMin === tier && g.speed === speed)
+        .map((g) => ({
+          type: 'Feature' as const,
+          id: g.id,
+          geometry: { type: 'MultiPolygon' as const, coordinates: cellsToMultiPolygon(g.cells.map((k) => stored.cells.h3[k]), true) },
+          properties: { clusterId: g.id, cells: g.cellCount, residents: g.residents, elderly: g.elderly, lon: g.lon, lat: g.lat },
+        }));
+      text = JSON.stringify({ type: 'FeatureCollection', features });
+      cache.set(key, text);
+    }
+    c.header('Content-Type', 'application/json');
+    return c.body(text, 200) as never;
+  });
+}
