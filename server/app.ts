@@ -59,11 +59,11 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
     openapi: '3.1.0',
     info: { title: 'lifecircle API', version: '1', description: 'Walking coverage of services in a 15-minute life circle. See docs/api.md.' },
   });
-  api.notFound((c) => c.json({ error: { message: `no API route ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiErrorBody, 404));
-
   const app = new OpenAPIHono();
   app.use('*', compress());
   app.route('/api', api);
+  // before the web app's catch-all, so an unknown API path is a JSON 404, never the index page
+  app.all('/api/*', (c) => c.json({ error: { message: `no API route ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiErrorBody, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
       if (err.res) return err.res;
