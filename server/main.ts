@@ -10,9 +10,12 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { HARBIN_DB, HARBIN_PBF, WEB_ROOT } from './config.ts';
 import { openDb } from './db/connection.ts';
-import { hasCity, readCity } from './db/read.ts';
+import { cityStatus, readCity } from './db/read.ts';
+import { readBasemap } from './db/basemap.ts';
+import { BasemapTiles } from './core/tiles.ts';
+import { tilesRoutes } from './routes/tiles.ts';
 import { writeCity } from './db/city.ts';
-import { buildCity, defaultOptions } from './pipeline.ts';
+import { buildCity, defaultOptions, type BuildOptions } from './pipeline.ts';
 import { CityContext } from './context.ts';
 import { createApp } from './app.ts';
 
@@ -34,15 +37,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const log = (stage: string, message: string) => console.error(`[${stage}] ${message}`);
 
 const db = await openDb(dbPath);
-if (!(await hasCity(db.conn))) {
+const found = await cityStatus(db.conn);
+if (found.status === 'none') {
   log('build', `${dbPath} holds no city yet: building the bundled Harbin sample`);
   await writeCity(db.conn, buildCity(defaultOptions(HARBIN_PBF), log));
+} else if (found.status === 'stale') {
+  // derived data only: rebuild it from the inputs and options it was built with
+  log('build', `${dbPath} was built by another version of lifecircle: rebuilding it with the same options`);
+  const options = JSON.parse(found.optionsJson!, (_k, v) => (v === 'Infinity' ? Infinity : v)) as BuildOptions;
+  await writeCity(db.conn, buildCity(options, log));
 }
 const t = performance.now();
 const city = new CityContext(await readCity(db.conn));
 log('load', `${city.stored.cells.h3.length} cells, ${city.stored.facilities.length} facilities, ${city.stored.communities.length} communities (${Math.round(performance.now() - t)} ms)`);
 
-const app = createApp(city, { webRoot: WEB_ROOT, styleUrl: v['style-url'] ?? process.env.LIFECIRCLE_STYLE_URL });
+const tiles = new BasemapTiles(await readBasemap(db.conn));
+const styleUrl = v['style-url'] ?? process.env.LIFECIRCLE_STYLE_URL;
+const app = createApp(city, { webRoot: WEB_ROOT, styleUrl, extraRoutes: [tilesRoutes(tiles, { styleUrl })] });
 const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
   console.error(`lifecircle: http://${host}:${info.port}/  (API: /api/openapi.json)`);
 });

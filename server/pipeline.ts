@@ -18,6 +18,8 @@ import { InputError } from './errors.ts';
 import { DEFAULTS } from './config.ts';
 import { readPbf } from './ingest/pbf.ts';
 import { buildNetwork, type Network } from './ingest/network.ts';
+import { osmBasemap } from './ingest/basemap.ts';
+import type { Basemap } from './core/tiles.ts';
 import { osmBoundaries } from './ingest/boundaries.ts';
 import { osmResidentialBuildings } from './ingest/buildings.ts';
 import { loadCategories, type CategoryMapping } from './ingest/categories.ts';
@@ -103,6 +105,8 @@ export interface City {
   options: BuildOptions;
   network: Network;
   graph: Graph;
+  /** The city's own map layers (water, green, buildings, roads, boundaries) for the offline basemap. */
+  basemap: Basemap;
   categories: CategoryMapping;
   communities: Community[];
   facilities: Facility[];
@@ -160,6 +164,9 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   const osm = readPbf(readInput(options.pbf), basename(options.pbf));
   const categories = loadCategories(options.categoriesFile);
   lap('read', `${osm.nodeIds.length.toLocaleString('en')} nodes, ${osm.wayIds.length.toLocaleString('en')} ways, ${osm.relationIds.length} relations`);
+
+  const basemap = osmBasemap(osm);
+  lap('basemap', `${basemap.roads.features.length.toLocaleString('en')} roads, ${basemap.buildings.features.length.toLocaleString('en')} buildings, ${basemap.water.features.length} water areas`);
 
   // network
   const network = buildNetwork(osm);
@@ -280,5 +287,5 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   });
   lap('stats', `${rows.length.toLocaleString('en')} coverage rows, ${gaps.reduce((a, g) => a + g.clusters.length, 0).toLocaleString('en')} gap clusters`);
 
-  return { options, network, graph, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, notes, timings };
+  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, notes, timings };
 }

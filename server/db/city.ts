@@ -4,7 +4,8 @@ import { area, flatten } from '../core/polygon.ts';
 import type { City } from '../pipeline.ts';
 import { appendColumns } from './append.ts';
 import { transaction } from './connection.ts';
-import { CITY_SCHEMA } from './schema.ts';
+import { CITY_SCHEMA, SCHEMA_VERSION } from './schema.ts';
+import { writeBasemap } from './basemap.ts';
 
 const h3ToBigInt = (h: string) => BigInt(`0x${h}`);
 
@@ -23,9 +24,10 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
   const { network: net, demand, facilities, communities, facilitySnap: fs, cellSnap: cs, options } = city;
   await transaction(conn, async () => {
     await conn.run(CITY_SCHEMA);
+    await writeBasemap(conn, city.basemap);
 
     const meta: Record<string, string> = {
-      schema_version: '1',
+      schema_version: SCHEMA_VERSION,
       built_at: new Date().toISOString(),
       pbf: options.pbf,
       h3_resolution: String(options.resolution),
@@ -39,7 +41,8 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       min_component_nodes: String(options.minComponentNodes),
       count_access: String(options.countAccess),
       categories_source: city.categories.source,
-      options_json: JSON.stringify(options),
+      // Infinity (no nearest cutoff) survives as a string; read back with parseOptions
+      options_json: JSON.stringify(options, (_k, v) => (v === Infinity ? 'Infinity' : v)),
       timings_json: JSON.stringify(city.timings),
       ...extraMeta,
     };

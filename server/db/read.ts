@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Network } from '../ingest/network.ts';
 import type { MultiPolygonCoords } from '../core/types.ts';
 import type { CoverageRow } from '../core/stats.ts';
+import { SCHEMA_VERSION } from './schema.ts';
 
 async function columns(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown[]>> {
   const reader = await conn.runAndReadAll(sql);
@@ -77,12 +78,16 @@ export interface StoredCity {
   gaps: Array<{ id: number; category: string; tierMin: number; speed: 'general' | 'elderly'; cellCount: number; residents: number; elderly: number; lon: number; lat: number; cells: number[] }>;
 }
 
-/** Does the database hold a built city? */
-export async function hasCity(conn: DuckDBConnection): Promise<boolean> {
+/**
+ * What the database holds: 'none' (no city yet), 'current', or 'stale' (built by another schema
+ * version; its build options, to rebuild it from, are returned with it).
+ */
+export async function cityStatus(conn: DuckDBConnection): Promise<{ status: 'none' | 'current' | 'stale'; optionsJson?: string }> {
   const r = await rows<{ n: number }>(conn, "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'meta'");
-  if (!r[0].n) return false;
-  const m = await rows<{ n: number }>(conn, "SELECT count(*)::INTEGER AS n FROM meta WHERE key = 'schema_version'");
-  return m[0].n > 0;
+  if (!r[0].n) return { status: 'none' };
+  const meta = Object.fromEntries((await rows<{ key: string; value: string }>(conn, 'SELECT key, value FROM meta')).map((m) => [m.key, m.value]));
+  if (!meta.schema_version) return { status: 'none' };
+  return { status: meta.schema_version === SCHEMA_VERSION ? 'current' : 'stale', optionsJson: meta.options_json };
 }
 
 /** Read everything the server keeps in memory. */

@@ -1,3 +1,6 @@
+/** Bumped whenever a table changes; the server rebuilds a database of another version. */
+export const SCHEMA_VERSION = '2';
+
 /**
  * The city database. One build replaces every table below in one transaction, so a rebuild is
  * idempotent and a failed one leaves the previous city in place. Distances are metres; minutes
@@ -49,5 +52,5 @@ CREATE OR REPLACE VIEW walkshed_minutes AS
 /** Tables a city build owns, in dependency-free order. */
 export const CITY_TABLES = [
   'meta', 'categories', 'network_nodes', 'network_edges', 'communities', 'facilities', 'cells', 'cell_community',
-  'walksheds', 'cell_nearest', 'coverage', 'gap_clusters', 'gap_cells', 'import_notes',
+  'walksheds', 'cell_nearest', 'coverage', 'gap_clusters', 'gap_cells', 'import_notes', 'basemap',
 ];
