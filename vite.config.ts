@@ -1,9 +1,27 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 import SummaryReporter from './tests/support/summary-reporter.ts';
 
-// One config for the web build (issue 3 adds the Svelte plugin) and for vitest.
+// One config for the web build (the Svelte app in web/, built into dist/web and served by the
+// server with the API under /api) and for vitest. Vitest keeps the repository as its root so its
+// tests/** globs stay where they are; the web build and dev server use web/.
 export default defineConfig({
-  root: '.',
+  root: process.env.VITEST ? '.' : 'web',
+  // Relative asset URLs, so the built app works under any path it is served from.
+  base: './',
+  // Svelte 5 compiles TypeScript itself: no preprocessors, so no svelte.config.js to look for.
+  // Runes mode everywhere, also in components that happen to use no rune (legacy mode would
+  // treat their imported state differently).
+  plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
+  build: {
+    outDir: '../dist/web',
+    emptyOutDir: true,
+    // MapLibre alone is ~1 MB minified; one chunk is fine for an app served from the same machine.
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    proxy: { '/api': 'http://127.0.0.1:8080' },
+  },
   test: {
     include: ['tests/**/*.test.ts'],
     reporters: ['default', new SummaryReporter()],

@@ -1,0 +1,88 @@
+/**
+ * The map in a real browser on Harbin (H3 resolution 10), against the UI budgets of the Server and
+ * map issue: navigation → all cells drawn < 2 s; restyle after a category switch < 200 ms. Also
+ * prints the API's response sizes, raw and gzipped as sent.
+ *
+ *   npx tsx scripts/bench/browser.ts [--runs 5]
+ *
+ * Needs Debian's chromium and a built web app (`npx vite build`, done here when dist/web is missing).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { HARBIN_PBF, WEB_ROOT } from '../../server/config.ts';
+import { buildCity, defaultOptions } from '../../server/pipeline.ts';
+import { openDb } from '../../server/db/connection.ts';
+import { writeCity } from '../../server/db/city.ts';
+import { launchChromium, startServer } from '../harness.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const runs = Number(values.runs);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('vite build failed');
+}
+const dir = mkdtempSync(join(tmpdir(), 'lifecircle-bench-'));
+const dbPath = join(dir, 'harbin.duckdb');
+const db = await openDb(dbPath);
+await writeCity(db.conn, buildCity(defaultOptions(HARBIN_PBF)));
+db.close();
+
+const server = await startServer(dbPath);
+const chrome = await launchChromium();
+try {
+  // sizes of what the map downloads, as the server sends them
+  const size = (path: string, gzip: boolean) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(new URL(path, server.url), { headers: gzip ? { 'Accept-Encoding': 'gzip' } : {} }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => (n += c.length));
+        res.on('end', () => resolve(n));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const paths = ['/api/city', '/api/cells', '/api/communities?category=elderly_care&tier=15&speed=elderly', '/api/facilities', '/api/gaps?category=community_service&tier=10&speed=elderly', '/api/style.json', '/api/tiles/basemap/12/3488/1460.pbf', '/api/tiles/basemap/14/13958/5842.pbf'];
+  const sizes = [];
+  for (const p of paths) sizes.push([p, await size(p, false), await size(p, true)] as const);
+
+  const drawn: number[] = [];
+  const restyle: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.documentElement.dataset.cellsDrawn === 'true', null, { timeout: 60_000 });
+    // navigation start → the cells layer's first full render, on the page's own clock
+    drawn.push(await page.evaluate(() => performance.now()));
+    for (const category of ['school', 'health', 'community_service']) {
+      restyle.push(
+        await page.evaluate(async (cat) => {
+          // the app's test hook (web/src/lib/hook.ts)
+          const hook = (window as unknown as { __lifecircle: { map: { once(e: string, f: () => void): void }; state: { selection: { category: string } } } }).__lifecircle;
+          const map = hook.map;
+          const t = performance.now();
+          const idle = new Promise<void>((r) => map.once('idle', () => r()));
+          hook.state.selection.category = cat;
+          await idle;
+          return performance.now() - t;
+        }, category),
+      );
+    }
+    await context.close();
+  }
+  console.log(`Harbin in Chromium (SwiftShader WebGL2, 1280×800), ${runs} fresh page loads`);
+  console.log(`navigation → all cells drawn: median ${median(drawn).toFixed(0)} ms (runs ${drawn.map((x) => x.toFixed(0)).join(', ')}); budget 2000 ms; ratio ${(median(drawn) / 2000).toFixed(2)}`);
+  console.log(`restyle after a category switch (set → map idle): median ${median(restyle).toFixed(0)} ms over ${restyle.length} switches (max ${Math.max(...restyle).toFixed(0)}); budget 200 ms; ratio ${(median(restyle) / 200).toFixed(2)}`);
+  console.log('API response sizes (bytes):');
+  for (const [p, raw, gz] of sizes) console.log(`  ${p.padEnd(62)} ${String(raw).padStart(9)} raw ${String(gz).padStart(9)} as sent with gzip`);
+} finally {
+  await chrome.close();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

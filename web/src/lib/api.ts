@@ -1,0 +1,201 @@
+/**
+ * Typed calls to the lifecircle HTTP API (docs/api.md). Every call resolves to the parsed body or
+ * rejects with an {@link ApiError} that carries the server's message, so the UI can show it as is.
+ * URLs are relative (`api/...`) so the app works under any path the server mounts it at.
+ */
+import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+
+export type SpeedId = 'general' | 'elderly';
+
+export interface Selection {
+  category: string;
+  tier: number;
+  speed: SpeedId;
+}
+
+export interface CityCategory {
+  id: string;
+  zh: string;
+  en: string;
+  facilities: number;
+}
+
+export interface CityCoverage {
+  category: string;
+  tier: number;
+  speed: SpeedId;
+  residents: number;
+  residentsCovered: number;
+  elderly: number;
+  elderlyCovered: number;
+  medianMin: number | null;
+  p90Min: number | null;
+  elderlyMedianMin: number | null;
+  elderlyP90Min: number | null;
+}
+
+export interface City {
+  name: string;
+  bbox: [number, number, number, number];
+  center: [number, number];
+  resolution: number;
+  speeds: Record<SpeedId, number>;
+  tiers: number[];
+  categories: CityCategory[];
+  totals: { residents: number; elderly: number; communities: number; cells: number; facilities: number };
+  coverage: CityCoverage[];
+  builtAt: string;
+  sources: Record<string, string>;
+  attribution: string;
+  /** A MapLibre style URL to use instead of the built-in basemap, when the deployment has one. */
+  styleUrl?: string | null;
+}
+
+export interface CommunityProps {
+  id: string;
+  name: string;
+  source: string;
+  population: number | null;
+  elderly: number | null;
+  demandMethod: string;
+  code: string | null;
+  category: string;
+  tier: number;
+  speed: SpeedId;
+  residentsCovered: number;
+  elderlyCovered: number;
+  residentsPct: number | null;
+  elderlyPct: number | null;
+  medianMin: number | null;
+  p90Min: number | null;
+  elderlyMedianMin: number | null;
+  elderlyP90Min: number | null;
+  labelLon: number;
+  labelLat: number;
+}
+export type Communities = FeatureCollection<Polygon | MultiPolygon, CommunityProps>;
+
+export interface FacilityProps {
+  id: string;
+  name: string;
+  category: string;
+  capacity: number | null;
+  reachable: boolean;
+  snapDistM: number | null;
+}
+export type Facilities = FeatureCollection<Point, FacilityProps>;
+
+/** Every demand cell, column-wise: `h3[i]`, `residents[i]`, `elderly[i]`, `distM[category][i]`. */
+export interface Cells {
+  resolution: number;
+  h3: string[];
+  residents: number[];
+  elderly: number[];
+  distM: Record<string, (number | null)[]>;
+}
+
+export interface CellDetail {
+  h3: string;
+  lon: number;
+  lat: number;
+  residents: number;
+  elderly: number;
+  reachable: boolean;
+  snapDistM: number | null;
+  communities: { id: string; name: string; residents: number; elderly: number }[];
+  nearest: {
+    category: string;
+    facility: { id: string; name: string } | null;
+    distM: number | null;
+    minGeneral: number | null;
+    minElderly: number | null;
+  }[];
+}
+
+export interface GapProps {
+  clusterId: number;
+  cells: number;
+  residents: number;
+  elderly: number;
+  lon: number;
+  lat: number;
+}
+export type Gaps = FeatureCollection<MultiPolygon | Polygon, GapProps>;
+
+export interface FacilityWalkshed {
+  facility: { id: string; name: string; category: string; lon: number; lat: number };
+  speed: SpeedId;
+  maxMin: number;
+  h3: string[];
+  distM: number[];
+  minutes: number[];
+}
+
+export interface PointWalkshed {
+  origin: { lon: number; lat: number };
+  snapped: { lon: number; lat: number; distM: number };
+  speed: SpeedId;
+  minutes: number;
+  h3: string[];
+  distM: number[];
+  minutesTo: number[];
+}
+
+/** A failed call: HTTP status (0 for a network failure), the server's message and the parameter it names. */
+export class ApiError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function getJson<T>(path: string, params?: Record<string, string | number>, signal?: AbortSignal): Promise<T> {
+  const query = params ? `?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}` : '';
+  const url = `api/${path}${query}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(url, 0, (err as Error).message || 'network error');
+  }
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    let param: string | undefined;
+    try {
+      const body = (await res.json()) as { error?: { message?: string; param?: string } };
+      if (body.error?.message) message = body.error.message;
+      param = body.error?.param;
+    } catch {
+      // not JSON (a proxy's error page): keep the status line
+    }
+    throw new ApiError(url, res.status, message, param);
+  }
+  return (await res.json()) as T;
+}
+
+const sel = (s: Selection) => ({ category: s.category, tier: s.tier, speed: s.speed });
+
+/** The API's endpoints, one function each. */
+export const api = {
+  city: () => getJson<City>('city'),
+  cells: () => getJson<Cells>('cells'),
+  cell: (h3: string, signal?: AbortSignal) => getJson<CellDetail>(`cells/${encodeURIComponent(h3)}`, undefined, signal),
+  facilities: () => getJson<Facilities>('facilities'),
+  communities: (s: Selection, signal?: AbortSignal) => getJson<Communities>('communities', sel(s), signal),
+  gaps: (s: Selection, signal?: AbortSignal) => getJson<Gaps>('gaps', sel(s), signal),
+  facilityWalkshed: (id: string, speed: SpeedId, signal?: AbortSignal) =>
+    getJson<FacilityWalkshed>(`facilities/${encodeURIComponent(id)}/walkshed`, { speed }, signal),
+  pointWalkshed: (lon: number, lat: number, speed: SpeedId, minutes: number, signal?: AbortSignal) =>
+    getJson<PointWalkshed>('walkshed', { lon: lon.toFixed(6), lat: lat.toFixed(6), speed, minutes }, signal),
+};
+
+/** The basemap's vector tile URL template, absolute (MapLibre's worker needs absolute URLs). */
+export function basemapTileUrl(): string {
+  return new URL('api/tiles/basemap/{z}/{x}/{y}.pbf', location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
+}

@@ -1,0 +1,294 @@
+/**
+ * Every piece of UI text, in Chinese and English, and the current language. Chinese is the default;
+ * the choice is remembered in localStorage and mirrored on `<html lang>`.
+ *
+ * @example
+ *   import { i18n, t } from './i18n.svelte.ts';
+ *   t('loading.cells');               // "加载网格…" or "Loading cells…"
+ *   t('table.rows', { n: 78 });       // "{n} 个社区" with n filled in
+ *   i18n.lang = 'en';
+ */
+
+export type Lang = 'zh' | 'en';
+
+const zh = {
+  'app.title': '15分钟生活圈 · 服务覆盖',
+  'app.subtitle': '谁能步行到达养老与公共服务',
+  'lang.switch': 'English',
+  'lang.switchTitle': 'Switch to English',
+
+  'controls.category': '设施类别',
+  'controls.facilities': '{n} 处',
+  'controls.tier': '生活圈',
+  'controls.tierValue': '{n} 分钟',
+  'controls.speed': '步行速度',
+  'controls.speed.general': '一般人群',
+  'controls.speed.elderly': '老年人',
+  'controls.mPerMin': '{n} 米/分',
+  'controls.weighting': '缺口按',
+  'controls.weighting.residents': '居民',
+  'controls.weighting.elderly': '老年人',
+  'controls.walkshedHere': '点选地图查看步行范围',
+  'controls.walkshedHereOn': '在地图上点一个位置…',
+  'controls.clearWalkshed': '清除步行范围',
+  'controls.hint': '点击网格查看详情；点击设施查看其步行范围；Alt+点击任意位置查看该点步行范围。',
+  'controls.collapse': '收起',
+  'controls.expand': '展开',
+
+  'summary.title': '全市覆盖（{tier} 分钟，{speed}）',
+  'summary.residents': '居民',
+  'summary.elderly': '老年人',
+  'summary.covered': '{pct}% 可达',
+
+  'table.title': '各街道/社区覆盖',
+  'table.name': '名称',
+  'table.population': '人口',
+  'table.elderly': '老年人',
+  'table.residentsPct': '居民覆盖%',
+  'table.elderlyPct': '老人覆盖%',
+  'table.median': '中位分钟',
+  'table.populationTitle': '常住人口',
+  'table.elderlyTitle': '老年人口（60岁以上）',
+  'table.residentsPctTitle': '选定生活圈内可步行到达的居民比例',
+  'table.elderlyPctTitle': '选定生活圈内可步行到达的老年人比例',
+  'table.medianTitle': '步行到最近设施的中位时间（分钟，按缺口权重人群）',
+  'table.rows': '{n} 个',
+  'table.noData': '—',
+  'table.filter': '筛选名称…',
+  'table.zoomTo': '缩放到 {name}',
+
+  'legend.title': '图例',
+  'legend.minutes': '步行到最近{category}（分钟）',
+  'legend.within': '≤ {n} 分钟',
+  'legend.beyond': '> {n} 分钟',
+  'legend.gap': '缺口：超出 {n} 分钟且有{who}',
+  'legend.gapCluster': '缺口片区（按{who}排序）',
+  'legend.gapUnreachable': '缺口：有{who}但任何设施都无法步行到达',
+  'legend.unreachable': '无法到达且无人居住',
+  'legend.facilities': '设施',
+  'legend.communities': '街道/社区边界',
+  'legend.walkshed': '步行范围等时线 5/10/15 分钟',
+  'legend.who.residents': '居民',
+  'legend.who.elderly': '老年人',
+
+  'loading.city': '加载城市信息…',
+  'loading.basemap': '加载底图…',
+  'loading.cells': '加载网格…',
+  'loading.facilities': '加载设施…',
+  'loading.communities': '加载社区统计…',
+  'loading.gaps': '加载覆盖缺口…',
+  'loading.cell': '加载网格详情…',
+  'loading.walkshed': '计算步行范围…',
+  'loading.drawing': '绘制网格…',
+
+  'error.title': '出错了',
+  'error.dismiss': '关闭',
+  'error.network': '无法连接服务器',
+  'error.walkshedFar': '该位置离街道太远，无法计算步行范围',
+
+  'popup.cell': '网格',
+  'popup.residents': '居民',
+  'popup.elderly': '老年人',
+  'popup.communities': '所属街道/社区',
+  'popup.nearest': '最近设施',
+  'popup.category': '类别',
+  'popup.facility': '设施',
+  'popup.distance': '距离',
+  'popup.minGeneral': '一般（分钟）',
+  'popup.minElderly': '老人（分钟）',
+  'popup.none': '无法到达',
+  'popup.unnamed': '（无名称）',
+  'popup.capacity': '规模',
+  'popup.capacityUnknown': '未知',
+  'popup.unsnapped': '该设施离步行网络太远，未计入覆盖',
+  'popup.snap': '吸附到街道 {n} 米',
+  'popup.walkshedShown': '已显示 {speed} 步行范围（{n} 分钟内 {cells} 个网格）',
+  'popup.close': '关闭',
+  'popup.pointWalkshed': '此处步行 {n} 分钟范围',
+  'popup.cells': '{n} 个网格',
+
+  'gap.label': '缺口 #{rank}',
+  'gap.elderly': '{n} 位老人',
+  'gap.residents': '{n} 位居民',
+  'gap.cells': '{n} 个网格',
+
+  'attribution': '© OpenStreetMap 贡献者',
+  'unit.minutes': '分钟',
+  'unit.m': '米',
+};
+
+type Key = keyof typeof zh;
+
+const en: Record<Key, string> = {
+  'app.title': '15-minute life circle · service coverage',
+  'app.subtitle': 'Who can walk to elderly care and public services',
+  'lang.switch': '中文',
+  'lang.switchTitle': '切换到中文',
+
+  'controls.category': 'Facility category',
+  'controls.facilities': '{n}',
+  'controls.tier': 'Life circle',
+  'controls.tierValue': '{n} min',
+  'controls.speed': 'Walking speed',
+  'controls.speed.general': 'General',
+  'controls.speed.elderly': 'Elderly',
+  'controls.mPerMin': '{n} m/min',
+  'controls.weighting': 'Gaps by',
+  'controls.weighting.residents': 'Residents',
+  'controls.weighting.elderly': 'Elderly',
+  'controls.walkshedHere': 'Walkshed from a point',
+  'controls.walkshedHereOn': 'Click a place on the map…',
+  'controls.clearWalkshed': 'Clear walkshed',
+  'controls.hint': 'Click a cell for details; click a facility for its walkshed; Alt+click anywhere for the walkshed of that point.',
+  'controls.collapse': 'Collapse',
+  'controls.expand': 'Expand',
+
+  'summary.title': 'City-wide coverage ({tier} min, {speed})',
+  'summary.residents': 'Residents',
+  'summary.elderly': 'Elderly',
+  'summary.covered': '{pct}% within reach',
+
+  'table.title': 'Coverage by community',
+  'table.name': 'Name',
+  'table.population': 'Pop.',
+  'table.elderly': 'Elderly',
+  'table.residentsPct': '% res.',
+  'table.elderlyPct': '% eld.',
+  'table.median': 'Med. min',
+  'table.populationTitle': 'Residents',
+  'table.elderlyTitle': 'Elderly residents (60+)',
+  'table.residentsPctTitle': 'Share of residents within the selected life circle on foot',
+  'table.elderlyPctTitle': 'Share of elderly within the selected life circle on foot',
+  'table.medianTitle': 'Median walk to the nearest facility (minutes, of the weighted group)',
+  'table.rows': '{n} rows',
+  'table.noData': '—',
+  'table.filter': 'Filter by name…',
+  'table.zoomTo': 'Zoom to {name}',
+
+  'legend.title': 'Legend',
+  'legend.minutes': 'Walk to the nearest {category} (minutes)',
+  'legend.within': '≤ {n} min',
+  'legend.beyond': '> {n} min',
+  'legend.gap': 'Gap: beyond {n} min, with {who}',
+  'legend.gapCluster': 'Gap clusters (ranked by {who})',
+  'legend.gapUnreachable': 'Gap: {who} with no facility reachable at all',
+  'legend.unreachable': 'Unreachable, nobody lives there',
+  'legend.facilities': 'Facilities',
+  'legend.communities': 'Community boundaries',
+  'legend.walkshed': 'Walkshed isochrones 5/10/15 min',
+  'legend.who.residents': 'residents',
+  'legend.who.elderly': 'elderly',
+
+  'loading.city': 'Loading city…',
+  'loading.basemap': 'Loading basemap…',
+  'loading.cells': 'Loading cells…',
+  'loading.facilities': 'Loading facilities…',
+  'loading.communities': 'Loading community statistics…',
+  'loading.gaps': 'Loading coverage gaps…',
+  'loading.cell': 'Loading cell details…',
+  'loading.walkshed': 'Computing walkshed…',
+  'loading.drawing': 'Drawing cells…',
+
+  'error.title': 'Something went wrong',
+  'error.dismiss': 'Dismiss',
+  'error.network': 'Cannot reach the server',
+  'error.walkshedFar': 'This place is too far from any street for a walkshed',
+
+  'popup.cell': 'Cell',
+  'popup.residents': 'Residents',
+  'popup.elderly': 'Elderly',
+  'popup.communities': 'Communities',
+  'popup.nearest': 'Nearest facility',
+  'popup.category': 'Category',
+  'popup.facility': 'Facility',
+  'popup.distance': 'Distance',
+  'popup.minGeneral': 'General (min)',
+  'popup.minElderly': 'Elderly (min)',
+  'popup.none': 'unreachable',
+  'popup.unnamed': '(unnamed)',
+  'popup.capacity': 'Capacity',
+  'popup.capacityUnknown': 'unknown',
+  'popup.unsnapped': 'Too far from the walking network; not counted in coverage',
+  'popup.snap': 'snapped {n} m to the street',
+  'popup.walkshedShown': 'Showing the {speed} walkshed ({cells} cells within {n} min)',
+  'popup.close': 'Close',
+  'popup.pointWalkshed': '{n}-minute walk from here',
+  'popup.cells': '{n} cells',
+
+  'gap.label': 'Gap #{rank}',
+  'gap.elderly': '{n} elderly',
+  'gap.residents': '{n} residents',
+  'gap.cells': '{n} cells',
+
+  'attribution': '© OpenStreetMap contributors',
+  'unit.minutes': 'min',
+  'unit.m': 'm',
+};
+
+const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
+const STORAGE_KEY = 'lifecircle.lang';
+
+function storedLang(): Lang {
+  try {
+    const v = localStorage.getItem(STORAGE_KEY);
+    return v === 'en' || v === 'zh' ? v : 'zh';
+  } catch {
+    return 'zh'; // storage blocked (private mode, file://): fall back to the default
+  }
+}
+
+/** The current language; setting it re-renders every `t()` that depends on it. */
+class I18n {
+  #lang = $state<Lang>(storedLang());
+
+  constructor() {
+    document.documentElement.lang = this.htmlLang;
+  }
+
+  get lang(): Lang {
+    return this.#lang;
+  }
+
+  set lang(value: Lang) {
+    this.#lang = value;
+    document.documentElement.lang = this.htmlLang;
+    try {
+      localStorage.setItem(STORAGE_KEY, value);
+    } catch {
+      // not remembered, still switched
+    }
+  }
+
+  get htmlLang(): string {
+    return this.#lang === 'zh' ? 'zh-CN' : 'en';
+  }
+
+  /** BCP 47 locale for number formatting. */
+  get locale(): string {
+    return this.#lang === 'zh' ? 'zh-CN' : 'en-GB';
+  }
+
+  toggle(): void {
+    this.lang = this.#lang === 'zh' ? 'en' : 'zh';
+  }
+
+  /** The text for `key` with `{name}` placeholders filled from `vars`. */
+  t(key: Key, vars?: Record<string, string | number>): string {
+    const text = dictionaries[this.#lang][key];
+    return vars ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m)) : text;
+  }
+
+  /** A name given in both languages by the API (categories), in the current one. */
+  name(item: { zh: string; en: string }): string {
+    return this.#lang === 'zh' ? item.zh : item.en;
+  }
+
+  /** A count with the locale's digit grouping. */
+  int(n: number | null | undefined): string {
+    return n === null || n === undefined ? '—' : Math.round(n).toLocaleString(this.locale);
+  }
+}
+
+export type { Key as MessageKey };
+export const i18n = new I18n();
+export const t = (key: Key, vars?: Record<string, string | number>): string => i18n.t(key, vars);

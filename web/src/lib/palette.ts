@@ -1,0 +1,53 @@
+/**
+ * The colours the map and the legend share: the walking-time ramp, the gap colour, and one fixed
+ * colour per facility category. Kept in one place so the legend can never disagree with the map.
+ */
+
+/**
+ * Walking-time ramp, darkest = closest (ColorBrewer YlGnBu, sequential and colour-blind safe).
+ * Index i is for "≤ tiers[i] minutes"; the last entry is for "beyond the longest tier".
+ */
+export const RAMP = ['#225ea8', '#41b6c4', '#a1dab4', '#f4f1c1'] as const;
+
+/** Cells beyond the selected tier that hold the weighted population: the coverage gap. */
+export const GAP = '#d1127b';
+
+/** Gap cells no facility of the category can reach at all (a darker shade of the gap). */
+export const GAP_UNREACHABLE = '#7d0552';
+
+/** Cells no facility of the category can reach at all and nobody lives in. */
+export const UNREACHABLE = '#8c8c8c';
+
+/** Outline of gap clusters. */
+export const GAP_OUTLINE = '#7a0a48';
+
+/** Community boundaries. */
+export const COMMUNITY_LINE = '#3d3553';
+
+/** Facility category colours: chosen away from the blue-green ramp and the gap magenta. */
+const CATEGORY_COLOURS: Record<string, string> = {
+  elderly_care: '#ff7f00',
+  community_service: '#7b3294',
+  pharmacy: '#1a9850',
+  health: '#e31a1c',
+  childcare: '#e6c200',
+  school: '#8c510a',
+  culture: '#404040',
+};
+
+/** For categories a city adds beyond the bundled ones, in the order `/api/city` lists them. */
+const EXTRA_COLOURS = ['#1f78b4', '#b2df8a', '#fb9a99', '#cab2d6', '#6a3d9a', '#b15928'];
+
+/** Colour of every category id, stable for the bundled ids, assigned in order for the rest. */
+export function categoryColours(ids: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  let extra = 0;
+  for (const id of ids) out[id] = CATEGORY_COLOURS[id] ?? EXTRA_COLOURS[extra++ % EXTRA_COLOURS.length];
+  return out;
+}
+
+/** Colour for the walking-time ramp step of `minutes`, given the city's tiers (ascending). */
+export function rampColour(minutes: number, tiers: readonly number[]): string {
+  for (let i = 0; i < tiers.length && i < RAMP.length - 1; i++) if (minutes <= tiers[i]) return RAMP[i];
+  return RAMP[RAMP.length - 1];
+}
