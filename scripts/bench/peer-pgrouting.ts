@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Graph } from '../../server/core/graph.ts';
-import { groupByEdge, walksheds, type Placed } from '../../server/core/reach.ts';
+import { groupByEdge, walkSeeds, walksheds, type Placed } from '../../server/core/reach.ts';
 import { Walker } from '../../server/core/walk.ts';
 import { startCluster, type Cluster } from './pg.ts';
 import { harbinCity, type BenchCity } from './tile.ts';
@@ -50,18 +50,7 @@ export const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** Seeds of one multi-source walk from all facilities: both ends of each facility's edge, access left out. */
 export function facilitySeeds(g: Graph, p: Placed, facilities: ArrayLike<number> = [...p.edge.keys()]) {
-  const node: number[] = [];
-  const dist: number[] = [];
-  const label: number[] = [];
-  for (let i = 0; i < facilities.length; i++) {
-    const f = facilities[i];
-    const e = p.edge[f];
-    if (e < 0) continue;
-    node.push(g.edgeFrom[e], g.edgeTo[e]);
-    dist.push(p.offset[f], g.edgeLength[e] - p.offset[f]);
-    label.push(f, f);
-  }
-  return { node, dist, label };
+  return walkSeeds(g, { ...p, access: new Float64Array(p.edge.length) }, facilities);
 }
 
 /** The edge end nearer along the edge: the start vertex of a facility's pgr_drivingDistance walk. */

@@ -39,8 +39,8 @@ export function groupByEdge(edgeCount: number, p: Placed, subset?: ArrayLike<num
   return { offsets, items };
 }
 
-/** Seeds for a walk starting at the given points: both ends of each point's edge. */
-function seedsOf(g: Graph, p: Placed, points: ArrayLike<number>) {
+/** Seeds for a walk starting at the given points: both ends of each point's edge, labelled by point. */
+export function walkSeeds(g: Graph, p: Placed, points: ArrayLike<number>) {
   const node: number[] = [];
   const dist: number[] = [];
   const label: number[] = [];
@@ -84,7 +84,7 @@ export function walksheds(
   for (let s = 0; s < nSources; s++) {
     const e0 = sources.edge[s];
     if (e0 >= 0) {
-      const seeds = seedsOf(g, sources, [s]);
+      const seeds = walkSeeds(g, sources, [s]);
       walker.run(seeds.node, seeds.dist, seeds.label, cutoff);
       const { dist, touched } = walker;
       for (let i = 0; i < walker.touchedCount; i++) {
@@ -142,7 +142,7 @@ export function nearest(
 ): { dist: Float64Array; source: Int32Array } {
   const n = targets.edge.length;
   const out = { dist: new Float64Array(n).fill(Infinity), source: new Int32Array(n).fill(-1) };
-  const seeds = seedsOf(g, sourcePoints, sources);
+  const seeds = walkSeeds(g, sourcePoints, sources);
   if (seeds.node.length === 0) return out; // e.g. a category with no facility yet
   walker.run(seeds.node, seeds.dist, seeds.label, cutoff);
   const { dist, origin } = walker;

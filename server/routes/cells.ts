@@ -3,9 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { isValidCell } from 'h3-js';
 import type { CityContext } from '../context.ts';
 import { apiError } from './errors.ts';
-import { ErrorSchema, errorResponses } from './schemas.ts';
-
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+import { ErrorSchema, errorResponses, round } from './schemas.ts';
 
 export function cellRoutes(city: CityContext) {
   const { stored } = city;

@@ -40,3 +40,6 @@ export function selectionSchema(city: CityContext) {
     speed: SpeedSchema.default('elderly'),
   });
 }
+
+/** Round to `d` decimals for JSON answers. */
+export const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;

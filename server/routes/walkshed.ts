@@ -2,9 +2,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { CityContext } from '../context.ts';
 import { apiError } from './errors.ts';
-import { ErrorSchema, SpeedSchema, errorResponses } from './schemas.ts';
-
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+import { ErrorSchema, SpeedSchema, errorResponses, round } from './schemas.ts';
 
 export function walkshedRoutes(city: CityContext) {
   const [w, s, e, n] = city.bbox;
