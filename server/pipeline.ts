@@ -98,6 +98,8 @@ export interface GapSet {
   category: string;
   tierMin: number;
   speed: 'general' | 'elderly';
+  /** Whose gap: cells with residents, or cells with elderly residents, beyond the tier. */
+  weight: 'residents' | 'elderly';
   clusters: GapCluster[];
 }
 
@@ -279,9 +281,10 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   categoryIds.forEach((category, k) => {
     for (const speed of ['general', 'elderly'] as const) {
       for (const tierMin of options.tiers) {
-        const weight = speed === 'elderly' ? demand.elderly : demand.residents;
-        const clusters = gapClusters(grid, coverage.nearest[k].dist, tierMin * options.speeds[speed], weight);
-        gaps.push({ category, tierMin, speed, clusters });
+        for (const weight of ['residents', 'elderly'] as const) {
+          const clusters = gapClusters(grid, coverage.nearest[k].dist, tierMin * options.speeds[speed], weight === 'elderly' ? demand.elderly : demand.residents);
+          gaps.push({ category, tierMin, speed, weight, clusters });
+        }
       }
     }
   });

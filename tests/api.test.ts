@@ -123,10 +123,15 @@ describe('the API on Harbin', () => {
   it('outlines gap clusters holding exactly the elderly of their cells', async () => {
     const { body } = await get('/api/gaps?category=health&tier=5&speed=elderly');
     const [t] = await h.rows<{ e: number; n: number }>(`
-      SELECT sum(k.elderly) AS e, count(*) AS n FROM gap_clusters k WHERE category = 'health' AND tier_min = 5 AND speed = 'elderly'`);
+      SELECT sum(k.elderly) AS e, count(*) AS n FROM gap_clusters k WHERE category = 'health' AND tier_min = 5 AND speed = 'elderly' AND weight = 'elderly'`);
     expect(body.features).toHaveLength(t.n);
     expect(body.features.reduce((a: number, f: any) => a + f.properties.elderly, 0)).toBe(t.e);
     expect(body.features[0].geometry.type).toBe('MultiPolygon');
+    const residents = await get('/api/gaps?category=health&tier=5&speed=elderly&weight=residents');
+    const [r] = await h.rows<{ r: number; n: number }>(`
+      SELECT sum(k.residents) AS r, count(*) AS n FROM gap_clusters k WHERE category = 'health' AND tier_min = 5 AND speed = 'elderly' AND weight = 'residents'`);
+    expect(residents.body.features).toHaveLength(r.n);
+    expect(residents.body.features.reduce((a: number, f: any) => a + f.properties.residents, 0)).toBe(r.r);
   });
 
   it('publishes an OpenAPI document naming every route', async () => {
@@ -143,6 +148,7 @@ describe('malformed requests get a 4xx JSON error naming the parameter', () => {
     ['an out-of-range tier', '/api/gaps?tier=20', 400, 'tier', /must be one of 5, 10, 15/],
     ['a tier that is not a number', '/api/communities?tier=ten', 400, 'tier', /tier/],
     ['an unknown speed', '/api/communities?speed=running', 400, 'speed', /speed/],
+    ['an unknown gap weighting', '/api/gaps?weight=children', 400, 'weight', /weight/],
     ['a bad cell id', '/api/cells/not-a-cell', 400, 'h3', /"not-a-cell" is not an H3 cell id/],
     ['a cell outside the grid', `/api/cells/${latLngToCell(39.9, 116.4, 10)}`, 404, 'h3', /not in this city's grid/],
     ['a cell of another resolution', `/api/cells/${latLngToCell(45.75, 126.63, 9)}`, 404, 'h3', /not in this city's grid/],

@@ -245,7 +245,7 @@ describe('building the Harbin sample', () => {
       ORDER BY 1`);
     const got = await h.rows<{ cell_idx: number; cluster_id: number; h3_id: string }>(`
       SELECT g.cell_idx, g.cluster_id, c.h3_id FROM gap_cells g JOIN gap_clusters k USING (cluster_id) JOIN cells c USING (cell_idx)
-      WHERE k.category = 'community_service' AND k.tier_min = 10 AND k.speed = 'elderly' ORDER BY 1`);
+      WHERE k.category = 'community_service' AND k.tier_min = 10 AND k.speed = 'elderly' AND k.weight = 'elderly' ORDER BY 1`);
     expect(got.map((r) => r.cell_idx)).toEqual(expected.map((r) => r.cell_idx));
     const clusterOf = new Map(got.map((r) => [r.h3_id, r.cluster_id]));
     // maximal: no two touching gap cells sit in different clusters
@@ -265,6 +265,21 @@ describe('building the Harbin sample', () => {
       JOIN (SELECT cluster_id, sum(c.elderly) AS e, count(*) AS n FROM gap_cells JOIN cells c USING (cell_idx) GROUP BY 1) s USING (cluster_id)
       WHERE k.elderly <> s.e OR k.cell_count <> s.n`);
     expect(sums[0].bad).toBe(0);
+  });
+
+  it('clusters the residents\' gap over cells with residents, a superset of the elderly gap', async () => {
+    const [r] = await h.rows<{ res: number; eld: number; missing: number }>(`
+      WITH g AS (SELECT k.weight, g.cell_idx FROM gap_cells g JOIN gap_clusters k USING (cluster_id)
+                 WHERE k.category = 'health' AND k.tier_min = 5 AND k.speed = 'general')
+      SELECT count(*) FILTER (WHERE weight = 'residents') AS res, count(*) FILTER (WHERE weight = 'elderly') AS eld,
+             (SELECT count(*) FROM g e WHERE e.weight = 'elderly' AND e.cell_idx NOT IN (SELECT cell_idx FROM g WHERE weight = 'residents')) AS missing
+      FROM g`);
+    const [expected] = await h.rows<{ n: number }>(`
+      SELECT count(*) AS n FROM cells c JOIN cell_nearest n USING (cell_idx)
+      WHERE n.category = 'health' AND c.residents > 0 AND (n.dist_m IS NULL OR n.dist_m > 5 * 67)`);
+    expect(r.res).toBe(expected.n);
+    expect(r.eld).toBeLessThanOrEqual(r.res);
+    expect(r.missing).toBe(0);
   });
 
   it('reports elderly coverage at the elderly speed as no more than at the general speed', async () => {

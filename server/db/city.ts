@@ -172,6 +172,7 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       { type: 'VARCHAR', values: clusterRows.map((r) => r.g.category) },
       { type: 'INTEGER', values: clusterRows.map((r) => r.g.tierMin) },
       { type: 'VARCHAR', values: clusterRows.map((r) => r.g.speed) },
+      { type: 'VARCHAR', values: clusterRows.map((r) => r.g.weight) },
       { type: 'INTEGER', values: clusterRows.map((r) => r.c.cells.length) },
       { type: 'INTEGER', values: clusterRows.map((r) => r.c.residents) },
       { type: 'INTEGER', values: clusterRows.map((r) => r.c.elderly) },

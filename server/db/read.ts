@@ -75,7 +75,7 @@ export interface StoredCity {
   coverage: CoverageRow[];
   /** Per facility (CSR): cells within the walkshed cutoff and their metres. */
   walksheds: { offsets: Int32Array; cell: Int32Array; dist: Float64Array };
-  gaps: Array<{ id: number; category: string; tierMin: number; speed: 'general' | 'elderly'; cellCount: number; residents: number; elderly: number; lon: number; lat: number; cells: number[] }>;
+  gaps: Array<{ id: number; category: string; tierMin: number; speed: 'general' | 'elderly'; weight: 'residents' | 'elderly'; cellCount: number; residents: number; elderly: number; lon: number; lat: number; cells: number[] }>;
 }
 
 /**
@@ -156,7 +156,7 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
   for (let i = 0; i < facilities.length; i++) offsets[i + 1] += offsets[i];
   const walksheds = { offsets, cell: i32(w.cell_idx), dist: f64(w.dist_m) };
 
-  const clusterRows = await rows<{ cluster_id: number; category: string; tier_min: number; speed: 'general' | 'elderly'; cell_count: number; residents: number; elderly: number; lon: number; lat: number }>(
+  const clusterRows = await rows<{ cluster_id: number; category: string; tier_min: number; speed: 'general' | 'elderly'; weight: 'residents' | 'elderly'; cell_count: number; residents: number; elderly: number; lon: number; lat: number }>(
     conn, 'SELECT * FROM gap_clusters ORDER BY cluster_id',
   );
   const gc = await columns(conn, 'SELECT cluster_id, cell_idx FROM gap_cells ORDER BY cluster_id, cell_idx');
@@ -167,7 +167,7 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
     list.push(gc.cell_idx[i] as number);
   });
   const gaps = clusterRows.map((r) => ({
-    id: r.cluster_id, category: r.category, tierMin: r.tier_min, speed: r.speed, cellCount: r.cell_count,
+    id: r.cluster_id, category: r.category, tierMin: r.tier_min, speed: r.speed, weight: r.weight, cellCount: r.cell_count,
     residents: r.residents, elderly: r.elderly, lon: r.lon, lat: r.lat, cells: cellsOf.get(r.cluster_id) ?? [],
   }));
 

@@ -1,5 +1,5 @@
 /** Bumped whenever a table changes; the server rebuilds a database of another version. */
-export const SCHEMA_VERSION = '2';
+export const SCHEMA_VERSION = '3';
 
 /**
  * The city database. One build replaces every table below in one transaction, so a rebuild is
@@ -33,7 +33,7 @@ CREATE OR REPLACE TABLE coverage (
   residents INTEGER, residents_covered INTEGER, elderly INTEGER, elderly_covered INTEGER,
   median_min DOUBLE, p90_min DOUBLE, elderly_median_min DOUBLE, elderly_p90_min DOUBLE);
 CREATE OR REPLACE TABLE gap_clusters (
-  cluster_id INTEGER PRIMARY KEY, category VARCHAR, tier_min INTEGER, speed VARCHAR,
+  cluster_id INTEGER PRIMARY KEY, category VARCHAR, tier_min INTEGER, speed VARCHAR, weight VARCHAR,
   cell_count INTEGER, residents INTEGER, elderly INTEGER, lon DOUBLE, lat DOUBLE);
 CREATE OR REPLACE TABLE gap_cells (cluster_id INTEGER, cell_idx INTEGER);
 CREATE OR REPLACE TABLE import_notes (stage VARCHAR, kind VARCHAR, subject VARCHAR, message VARCHAR);

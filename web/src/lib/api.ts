@@ -188,7 +188,7 @@ export const api = {
   cell: (h3: string, signal?: AbortSignal) => getJson<CellDetail>(`cells/${encodeURIComponent(h3)}`, undefined, signal),
   facilities: () => getJson<Facilities>('facilities'),
   communities: (s: Selection, signal?: AbortSignal) => getJson<Communities>('communities', sel(s), signal),
-  gaps: (s: Selection, signal?: AbortSignal) => getJson<Gaps>('gaps', sel(s), signal),
+  gaps: (s: Selection & { weight: 'residents' | 'elderly' }, signal?: AbortSignal) => getJson<Gaps>('gaps', { ...sel(s), weight: s.weight }, signal),
   facilityWalkshed: (id: string, speed: SpeedId, signal?: AbortSignal) =>
     getJson<FacilityWalkshed>(`facilities/${encodeURIComponent(id)}/walkshed`, { speed }, signal),
   pointWalkshed: (lon: number, lat: number, speed: SpeedId, minutes: number, signal?: AbortSignal) =>
