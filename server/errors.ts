@@ -3,6 +3,8 @@ export interface Where {
   file?: string;
   feature?: string | number;
   row?: number;
+  /** An entry of a settings file, e.g. `rule 3 ("tier.5")`. */
+  entry?: string;
   field?: string;
 }
 
@@ -23,6 +25,7 @@ export class InputError extends Error {
       where.file,
       where.feature !== undefined ? `feature ${where.feature}` : undefined,
       where.row !== undefined ? `row ${where.row}` : undefined,
+      where.entry,
       where.field && `field "${where.field}"`,
     ]
       .filter(Boolean)

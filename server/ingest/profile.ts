@@ -1,0 +1,118 @@
+/**
+ * Planning standards profiles (data/standards/*.json): every rule the checks use — life-circle
+ * tiers, walking speeds, facility requirements, supply norms, joint-community and grid sizes —
+ * with the document, clause and source label it comes from. A city's profile may `extends` another
+ * and override any rule by id. The loader refuses a bad file naming the rule and the field.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { InputError } from '../errors.ts';
+
+export const DEFAULT_PROFILE_PATH = fileURLToPath(new URL('../../data/standards/default.json', import.meta.url));
+
+const positive = z.number().positive({ message: 'must be a number above 0' });
+const range = z
+  .tuple([z.number().nonnegative({ message: 'must not be negative' }), z.number().nonnegative({ message: 'must not be negative' })])
+  .refine(([lo, hi]) => lo <= hi, { message: 'the first number must not exceed the second' });
+const source = z.strictObject({
+  document: z.string().min(1, { message: 'must name the document' }),
+  clause: z.string().min(1, { message: 'must name the clause (or where in the document)' }),
+  label: z.enum(['P', 'S', 'L', 'D', 'C'], { message: 'must be P (official text), S (secondary summary), L (local rule), D (derived) or C (conjecture)' }),
+});
+const base = { id: z.string().min(1), source, enabled: z.boolean() };
+
+const RULES = {
+  tier: z.strictObject({ ...base, kind: z.literal('tier'), minutes: positive, distanceM: positive, residents: range, dwellings: range.nullable() }),
+  walking_speed: z.strictObject({ ...base, kind: z.literal('walking_speed'), group: z.enum(['general', 'elderly']), mPerMin: positive.max(300, { message: 'must be a walking speed below 300 m/min' }) }),
+  facility_requirement: z.strictObject({ ...base, kind: z.literal('facility_requirement'), category: z.string().min(1), tierMinutes: positive, for: z.enum(['residents', 'elderly']) }),
+  supply_norm: z.strictObject({
+    ...base, kind: z.literal('supply_norm'), category: z.string().min(1), amount: positive, unit: z.string().min(1),
+    per: z.enum(['residents', 'elderly', 'households']), perCount: positive, catchmentMinutes: positive,
+  }),
+  joint_community: z.strictObject({ ...base, kind: z.literal('joint_community'), residents: range, tierMinutes: positive, speed: z.enum(['general', 'elderly']) }),
+  grid_size: z.strictObject({ ...base, kind: z.literal('grid_size'), households: range, maxResidents: positive }),
+} as const;
+
+export type RuleKind = keyof typeof RULES;
+export type Rule = { [K in RuleKind]: z.infer<(typeof RULES)[K]> }[RuleKind];
+export type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;
+
+export interface Profile {
+  name: string;
+  /** Files read, the base first. */
+  files: string[];
+  rules: Rule[];
+}
+
+/** The enabled rules of one kind. */
+export function rulesOf<K extends RuleKind>(profile: Profile, kind: K): RuleOf<K>[] {
+  return profile.rules.filter((r): r is RuleOf<K> => r.kind === kind && r.enabled);
+}
+
+/**
+ * Load a profile file (following `extends`, a file name beside it without `.json`).
+ * `categories` are the known facility categories, checked in requirements and norms.
+ * @throws InputError naming the file, the rule and the field.
+ */
+export function loadProfile(path = DEFAULT_PROFILE_PATH, categories?: string[], seen: string[] = []): Profile {
+  const file = basename(path);
+  if (seen.includes(path)) throw new InputError(`"extends" goes round in a circle: ${[...seen, path].map((p) => basename(p)).join(' → ')}`, { file });
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code ? `cannot read the file (${code})` : `not JSON: ${(err as Error).message}`, { file });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('must be a JSON object with "name" and "rules"', { file });
+  const top = json as { name?: unknown; extends?: unknown; rules?: unknown };
+  if (typeof top.name !== 'string' || !top.name) throw new InputError('must have a "name"', { file, field: 'name' });
+  if (!Array.isArray(top.rules)) throw new InputError('"rules" must be a list', { file, field: 'rules' });
+  if (top.extends !== undefined && typeof top.extends !== 'string') throw new InputError('must name a profile file', { file, field: 'extends' });
+
+  const parent = typeof top.extends === 'string' ? loadProfile(join(dirname(path), `${top.extends}.json`), categories, [...seen, path]) : null;
+  const rules: Rule[] = parent ? [...parent.rules] : [];
+  const ids = new Set<string>();
+  top.rules.forEach((raw, i) => {
+    const at = (id?: unknown) => `rule ${i + 1}${typeof id === 'string' && id ? ` (${JSON.stringify(id)})` : ''}`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError('must be an object', { file, entry: at() });
+    const r = raw as Record<string, unknown>;
+    if (typeof r.id !== 'string' || !r.id) throw new InputError('every rule needs an "id"', { file, entry: at(), field: 'id' });
+    if (ids.has(r.id)) throw new InputError('the id appears twice in the file', { file, entry: at(r.id), field: 'id' });
+    ids.add(r.id);
+    // an override names a parent rule's id and gives only what changes
+    const inherited = rules.findIndex((x) => x.id === r.id);
+    const merged = inherited >= 0 ? { ...rules[inherited], ...r } : r;
+    const kind = merged.kind;
+    if (typeof kind !== 'string' || !(kind in RULES)) {
+      throw new InputError(`unknown rule kind ${JSON.stringify(kind)}; known: ${Object.keys(RULES).join(', ')}`, { file, entry: at(r.id), field: 'kind' });
+    }
+    const parsed = RULES[kind as RuleKind].safeParse(merged);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InputError(issue.message, { file, entry: at(r.id), field: issue.path.join('.') || undefined });
+    }
+    const rule = parsed.data as Rule;
+    if (categories && 'category' in rule && !categories.includes(rule.category)) {
+      throw new InputError(`unknown category "${rule.category}"; known: ${categories.join(', ')}`, { file, entry: at(r.id), field: 'category' });
+    }
+    if (inherited >= 0) rules[inherited] = rule;
+    else rules.push(rule);
+  });
+
+  // requirements and joint communities refer to tiers that must exist
+  const tiers = new Set(rules.filter((r) => r.kind === 'tier' && r.enabled).map((r) => (r as RuleOf<'tier'>).minutes));
+  rules.forEach((r) => {
+    if ((r.kind === 'facility_requirement' || r.kind === 'joint_community') && r.enabled && !tiers.has(r.tierMinutes)) {
+      throw new InputError(`no enabled tier of ${r.tierMinutes} minutes; tiers: ${[...tiers].join(', ') || 'none'}`, { file, entry: `rule "${r.id}"`, field: 'tierMinutes' });
+    }
+  });
+  for (const group of ['general', 'elderly'] as const) {
+    if (!rules.some((r) => r.kind === 'walking_speed' && r.enabled && r.group === group)) {
+      throw new InputError(`no enabled walking_speed rule for the ${group} group`, { file, field: 'rules' });
+    }
+  }
+  return { name: top.name, files: [...(parent?.files ?? []), path], rules };
+}
