@@ -26,7 +26,11 @@ const base = { id: z.string().min(1), source, enabled: z.boolean() };
 const RULES = {
   tier: z.strictObject({ ...base, kind: z.literal('tier'), minutes: positive, distanceM: positive, residents: range, dwellings: range.nullable() }),
   walking_speed: z.strictObject({ ...base, kind: z.literal('walking_speed'), group: z.enum(['general', 'elderly']), mPerMin: positive.max(300, { message: 'must be a walking speed below 300 m/min' }) }),
-  facility_requirement: z.strictObject({ ...base, kind: z.literal('facility_requirement'), category: z.string().min(1), tierMinutes: positive, for: z.enum(['residents', 'elderly']) }),
+  facility_requirement: z.strictObject({
+    ...base, kind: z.literal('facility_requirement'), category: z.string().min(1), tierMinutes: positive, for: z.enum(['residents', 'elderly']),
+    /** Share of the group that must be within the walk for the requirement to pass (default: everyone). */
+    minShare: z.number().min(0, { message: 'must be a share from 0 to 1' }).max(1, { message: 'must be a share from 0 to 1' }).default(1),
+  }),
   supply_norm: z.strictObject({
     ...base, kind: z.literal('supply_norm'), category: z.string().min(1), amount: positive, unit: z.string().min(1),
     per: z.enum(['residents', 'elderly', 'households']), perCount: positive, catchmentMinutes: positive,
