@@ -13,7 +13,7 @@ import { InputError } from '../server/errors.ts';
 import { buildCity, defaultOptions, type BuildOptions } from '../server/pipeline.ts';
 import { openDb } from '../server/db/connection.ts';
 import { writeCity } from '../server/db/city.ts';
-import { coverageTable } from '../server/report.ts';
+import { complianceTable, coverageTable } from '../server/report.ts';
 import type { Crs } from '../server/ingest/coords.ts';
 import { HARBIN_DB, HARBIN_PBF } from '../server/config.ts';
 
@@ -151,7 +151,7 @@ export async function runBuild(argv: string[]) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const city = await runBuild(process.argv.slice(2));
-    process.stdout.write(`${coverageTable(city)}\n`);
+    process.stdout.write(`${coverageTable(city)}\n\n${complianceTable(city)}\n`);
   } catch (err) {
     if (err instanceof InputError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`error: ${(err as Error).message}\n`);

@@ -34,6 +34,8 @@ import { computeCoverage, type CoverageResult } from './core/coverage.ts';
 import { coverageRows, type CoverageRow } from './core/stats.ts';
 import { cellNeighbours, gapClusters, type GapCluster } from './core/gaps.ts';
 import type { Placed } from './core/reach.ts';
+import { communityCompliance, type CommunityCompliance } from './core/compliance.ts';
+import { loadProfile, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
 import type { Community, Facility, ImportNote } from './core/types.ts';
 
 export interface CommunityFile {
@@ -60,6 +62,8 @@ export interface FacilityFile {
 export interface BuildOptions {
   pbf: string;
   categoriesFile?: string;
+  /** Standards profile (data/standards/default.json when absent). */
+  profileFile?: string;
   communities?: CommunityFile;
   facilities: FacilityFile[];
   /** Take facilities from the PBF too (default true). */
@@ -120,6 +124,8 @@ export interface City {
   coverage: CoverageResult;
   rows: CoverageRow[];
   gaps: GapSet[];
+  profile: Profile;
+  compliance: CommunityCompliance[];
   notes: Array<ImportNote & { stage: string }>;
   /** Milliseconds per stage. */
   timings: Record<string, number>;
@@ -165,6 +171,7 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   // read
   const osm = readPbf(readInput(options.pbf), basename(options.pbf));
   const categories = loadCategories(options.categoriesFile);
+  const profile = loadProfile(options.profileFile ?? DEFAULT_PROFILE_PATH, categories.categories.map((c) => c.id));
   lap('read', `${osm.nodeIds.length.toLocaleString('en')} nodes, ${osm.wayIds.length.toLocaleString('en')} ways, ${osm.relationIds.length} relations`);
 
   const basemap = osmBasemap(osm);
@@ -290,5 +297,39 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   });
   lap('stats', `${rows.length.toLocaleString('en')} coverage rows, ${gaps.reduce((a, g) => a + g.clusters.length, 0).toLocaleString('en')} gap clusters`);
 
-  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, notes, timings };
+  // compliance with the standards profile
+  const requirements = rulesOf(profile, 'facility_requirement').filter((r) => {
+    if (options.tiers.includes(r.tierMinutes)) return true;
+    notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: r.id, message: `its ${r.tierMinutes}-minute tier is not among the computed tiers (${options.tiers.join(', ')})` });
+    return false;
+  });
+  const walkshedM = Math.max(...options.tiers) * Math.max(options.speeds.general, options.speeds.elderly);
+  const norms = rulesOf(profile, 'supply_norm').flatMap((n) => {
+    if (n.per !== 'elderly') {
+      notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: n.id, message: `supply per ${n.per} needs facility sizes the inputs do not give` });
+      return [];
+    }
+    const catchmentM = n.catchmentMinutes * options.speeds.elderly;
+    if (catchmentM > walkshedM) {
+      notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: n.id, message: `its ${n.catchmentMinutes}-minute catchment reaches past the walksheds (${Math.round(walkshedM)} m)` });
+      return [];
+    }
+    return [{ id: n.id, category: n.category, amount: n.amount, perCount: n.perCount, catchmentM }];
+  });
+  const compliance = communityCompliance({
+    populations: communities.map((c) => c.population),
+    rows,
+    tiers: rulesOf(profile, 'tier').map((t) => ({ minutes: t.minutes, residents: t.residents })),
+    requirements,
+    norms,
+    facilityCategory: facilities.map((f) => f.category),
+    capacity: facilities.map((f) => f.capacity),
+    walksheds: { offsets: coverage.walksheds.offsets, cell: coverage.walksheds.target, dist: coverage.walksheds.dist },
+    cellElderly: demand.elderly,
+    shares: { cell: demand.shareCell, community: demand.shareCommunity, elderly: demand.shareElderly },
+  });
+  const failing = compliance.filter((c) => c.requirements.some((r) => !r.pass) || c.supply.some((s) => !s.pass)).length;
+  lap('compliance', `${profile.name}: ${requirements.length} requirements, ${norms.length} supply norms; ${failing} of ${communities.length} communities fall short`);
+
+  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, profile, compliance, notes, timings };
 }

@@ -49,3 +49,32 @@ function displayWidth(s: string): number {
   for (const ch of s) w += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1;
   return w;
 }
+
+/**
+ * Compliance with the standards profile, one line per community: the tier its population puts it
+ * in, each applicable requirement as the share of residents (or elderly, at their speed) within
+ * the walk with ✓ / ✗, and elderly-care supply by two-step floating catchment.
+ */
+export function complianceTable(city: City): string {
+  const lines = [`Compliance with "${city.profile.name}" (✗ = short of the rule; sources in the compliance table of the database)`];
+  const fitText = (c: City['compliance'][number]) => {
+    const f = c.fit;
+    if (f.position === 'within') return `${f.tierMinutes} min`;
+    if (f.position === 'between') return `${f.below}–${f.above} min`;
+    if (f.position === 'under') return `< ${f.smallest} min`;
+    return `> ${f.largest} min`;
+  };
+  const header = ['community', 'residents', 'tier', 'requirements (share within walk)', 'supply'];
+  const table: string[][] = [header];
+  const order = [...city.compliance].sort((a, b) => (city.communities[b.community].population ?? 0) - (city.communities[a.community].population ?? 0));
+  for (const c of order) {
+    const m = city.communities[c.community];
+    if (m.population === null) continue;
+    const reqs = c.requirements.map((r) => `${r.pass ? '✓' : '✗'}${r.category}/${r.tierMinutes}${r.for === 'elderly' ? 'e' : ''} ${r.share === null ? '–' : `${Math.round(r.share * 100)}%`}`).join(' ');
+    const supply = c.supply.map((s) => `${s.pass ? '✓' : '✗'}${s.category} ${s.value === null ? '–' : s.value.toFixed(1)}/${s.perCount} (≥ ${s.amount})`).join(' ');
+    table.push([m.name, num(m.population), fitText(c), reqs, supply]);
+  }
+  const widths = header.map((_, i) => Math.max(...table.map((r) => displayWidth(r[i]))));
+  for (const r of table) lines.push(r.map((cell, i) => cell + ' '.repeat(widths[i] - displayWidth(cell))).join('  ').trimEnd());
+  return lines.join('\n');
+}

@@ -282,6 +282,30 @@ describe('building the Harbin sample', () => {
     expect(r.missing).toBe(0);
   });
 
+  it('checks every sub-district against the profile with figures equal to the coverage table', async () => {
+    const [n] = await h.rows<{ n: number; c: number }>("SELECT count(DISTINCT community_idx) AS n, count(*) AS c FROM compliance WHERE rule_kind = 'facility_requirement'");
+    expect(n.n).toBe(h.city.communities.length);
+    const bad = await h.rows<{ bad: number }>(`
+      SELECT count(*) AS bad FROM compliance k JOIN coverage v
+        ON v.community_idx = k.community_idx AND v.category = k.category AND v.tier_min = k.tier_min AND v.speed = k.speed
+      WHERE k.rule_kind = 'facility_requirement' AND (
+        k.people <> CASE k.target WHEN 'elderly' THEN v.elderly ELSE v.residents END OR
+        k.covered <> CASE k.target WHEN 'elderly' THEN v.elderly_covered ELSE v.residents_covered END OR
+        k.pass <> (k.people = 0 OR k.covered >= k.threshold * k.people))`);
+    expect(bad[0].bad).toBe(0);
+    // tiers by population, re-derived in SQL from GB 50180's ranges
+    const tiers = await h.rows<{ bad: number }>(`
+      SELECT count(*) AS bad FROM community_tiers WHERE population IS NOT NULL AND coalesce(tier_min, -1) <>
+        CASE WHEN population BETWEEN 5000 AND 12000 THEN 5 WHEN population BETWEEN 15000 AND 25000 THEN 10
+             WHEN population BETWEEN 50000 AND 100000 THEN 15 ELSE -1 END`);
+    expect(tiers[0].bad).toBe(0);
+    // no elderly care anywhere in Harbin: every community falls short of 40 beds per 1,000 elderly
+    const supply = await h.rows<{ n: number; short: number }>("SELECT count(*) AS n, count(*) FILTER (WHERE NOT pass) AS short FROM compliance WHERE rule_id = 'supply.nursing_beds' AND value IS NOT NULL");
+    expect(supply[0].short).toBe(supply[0].n);
+    const sources = await h.rows<{ missing: number }>('SELECT count(*) AS missing FROM compliance WHERE source_document IS NULL OR source_clause IS NULL OR source_label IS NULL');
+    expect(sources[0].missing).toBe(0);
+  });
+
   it('reports elderly coverage at the elderly speed as no more than at the general speed', async () => {
     const rows = await h.rows<{ bad: number }>(`
       SELECT count(*) AS bad FROM coverage g JOIN coverage e USING (category, tier_min, community_idx)

@@ -128,3 +128,65 @@ export function communityAccess(access: Float64Array, shareCell: ArrayLike<numbe
   }
   return total > 0 ? weighted / total : null;
 }
+
+export interface SupplyNorm {
+  id: string;
+  category: string;
+  /** Required amount per `perCount` elderly (e.g. 40 beds per 1,000). */
+  amount: number;
+  perCount: number;
+  catchmentM: number;
+}
+
+export interface CommunityCompliance {
+  community: number;
+  fit: TierFit;
+  governingTier: number;
+  requirements: RequirementFinding[];
+  supply: Array<{ rule: string; category: string; value: number | null; amount: number; perCount: number; pass: boolean }>;
+}
+
+/**
+ * Every community's tier, requirement findings and elderly-care supply. `rows` are the coverage
+ * rows of all communities; `shares` the (cell, community) demand shares; supply norms are per
+ * elderly, measured by 2SFCA over the facilities' walksheds and capacities.
+ */
+export function communityCompliance(input: {
+  populations: Array<number | null>;
+  rows: CoverageRow[];
+  tiers: TierRange[];
+  requirements: Requirement[];
+  norms: SupplyNorm[];
+  facilityCategory: string[];
+  capacity: Array<number | null>;
+  walksheds: { offsets: Int32Array; cell: Int32Array; dist: Float64Array };
+  cellElderly: ArrayLike<number>;
+  shares: { cell: ArrayLike<number>; community: ArrayLike<number>; elderly: ArrayLike<number> };
+}): CommunityCompliance[] {
+  const { populations, rows, tiers, requirements, norms, facilityCategory, capacity, walksheds, cellElderly, shares } = input;
+  const byCommunity = new Map<number, CoverageRow[]>();
+  for (const r of rows) {
+    if (r.community < 0) continue;
+    let list = byCommunity.get(r.community);
+    if (!list) byCommunity.set(r.community, (list = []));
+    list.push(r);
+  }
+  const sharesOf = populations.map(() => ({ cell: [] as number[], elderly: [] as number[] }));
+  for (let s = 0; s < shares.cell.length; s++) {
+    sharesOf[shares.community[s]].cell.push(shares.cell[s]);
+    sharesOf[shares.community[s]].elderly.push(shares.elderly[s]);
+  }
+  const access = norms.map((n) =>
+    twoStepFloatingCatchment(walksheds, capacity.map((c, f) => (facilityCategory[f] === n.category ? c : null)), cellElderly, n.catchmentM),
+  );
+  return populations.map((population, c) => {
+    const fit = tierOf(population ?? 0, tiers);
+    const governing = governingTier(fit);
+    const supply = norms.map((n, k) => {
+      const a = communityAccess(access[k], sharesOf[c].cell, sharesOf[c].elderly);
+      const value = a === null ? null : a * n.perCount;
+      return { rule: n.id, category: n.category, value, amount: n.amount, perCount: n.perCount, pass: value === null || value >= n.amount };
+    });
+    return { community: c, fit, governingTier: governing, requirements: checkRequirements(byCommunity.get(c) ?? [], requirements, governing), supply };
+  });
+}

@@ -41,6 +41,7 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       min_component_nodes: String(options.minComponentNodes),
       count_access: String(options.countAccess),
       categories_source: city.categories.source,
+      profile: city.profile.name,
       // Infinity (no nearest cutoff) survives as a string; read back with parseOptions
       options_json: JSON.stringify(options, (_k, v) => (v === Infinity ? 'Infinity' : v)),
       timings_json: JSON.stringify(city.timings),
@@ -190,6 +191,39 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
     await appendColumns(conn, 'gap_cells', gapCell.length, [
       { type: 'INTEGER', values: gapCluster },
       { type: 'INTEGER', values: gapCell },
+    ]);
+
+    const tiersOf = city.compliance;
+    await appendColumns(conn, 'community_tiers', tiersOf.length, [
+      { type: 'INTEGER', values: tiersOf.map((c) => c.community) },
+      { type: 'INTEGER', values: communities.map((c) => c.population) },
+      { type: 'VARCHAR', values: tiersOf.map((c) => c.fit.position) },
+      { type: 'INTEGER', values: tiersOf.map((c) => (c.fit.position === 'within' ? c.fit.tierMinutes : null)) },
+      { type: 'INTEGER', values: tiersOf.map((c) => c.governingTier) },
+    ]);
+    const ruleById = new Map(city.profile.rules.map((r) => [r.id, r]));
+    const findings = city.compliance.flatMap((c) => [
+      ...c.requirements.map((f) => ({ c: c.community, rule: f.rule, kind: 'facility_requirement', category: f.category, tier: f.tierMinutes, target: f.for, speed: f.speed as string | null, people: f.people as number | null, covered: f.covered as number | null, share: f.share, value: null as number | null, threshold: (ruleById.get(f.rule) as { minShare: number }).minShare, pass: f.pass })),
+      ...c.supply.map((s) => ({ c: c.community, rule: s.rule, kind: 'supply_norm', category: s.category, tier: null as number | null, target: 'elderly', speed: 'elderly', people: null, covered: null, share: null, value: s.value, threshold: s.amount, pass: s.pass })),
+    ]);
+    const src = (id: string) => ruleById.get(id)!.source;
+    await appendColumns(conn, 'compliance', findings.length, [
+      { type: 'INTEGER', values: findings.map((f) => f.c) },
+      { type: 'VARCHAR', values: findings.map((f) => f.rule) },
+      { type: 'VARCHAR', values: findings.map((f) => f.kind) },
+      { type: 'VARCHAR', values: findings.map((f) => f.category) },
+      { type: 'INTEGER', values: findings.map((f) => f.tier) },
+      { type: 'VARCHAR', values: findings.map((f) => f.target) },
+      { type: 'VARCHAR', values: findings.map((f) => f.speed) },
+      { type: 'INTEGER', values: findings.map((f) => f.people) },
+      { type: 'INTEGER', values: findings.map((f) => f.covered) },
+      { type: 'DOUBLE', values: findings.map((f) => f.share) },
+      { type: 'DOUBLE', values: findings.map((f) => f.value) },
+      { type: 'DOUBLE', values: findings.map((f) => f.threshold) },
+      { type: 'BOOLEAN', values: findings.map((f) => f.pass) },
+      { type: 'VARCHAR', values: findings.map((f) => src(f.rule).document) },
+      { type: 'VARCHAR', values: findings.map((f) => src(f.rule).clause) },
+      { type: 'VARCHAR', values: findings.map((f) => src(f.rule).label) },
     ]);
 
     const notes = city.notes;
