@@ -15,6 +15,7 @@ import { facilityRoutes } from './routes/facilities.ts';
 import { cellRoutes } from './routes/cells.ts';
 import { gapRoutes } from './routes/gaps.ts';
 import { walkshedRoutes } from './routes/walkshed.ts';
+import { complianceRoutes } from './routes/compliance.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
 
 export interface AppOptions {
@@ -54,6 +55,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   api.route('/', cellRoutes(city));
   api.route('/', gapRoutes(city));
   api.route('/', walkshedRoutes(city));
+  api.route('/', complianceRoutes(city));
   for (const r of options.extraRoutes ?? []) api.route('/', r);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -134,10 +134,21 @@ describe('the API on Harbin', () => {
     expect(residents.body.features.reduce((a: number, f: any) => a + f.properties.residents, 0)).toBe(r.r);
   });
 
+  it('gives each community its tier and findings with the sources the database stores', async () => {
+    const { status, body } = await get('/api/compliance');
+    expect(status).toBe(200);
+    expect(body.communities).toHaveLength(78);
+    const stored = await h.rows<{ n: number; failing: number }>(`SELECT count(*) AS n, count(*) FILTER (WHERE NOT pass) AS failing FROM compliance`);
+    const findings = body.communities.flatMap((c: any) => c.findings);
+    expect(findings).toHaveLength(stored[0].n);
+    expect(findings.filter((f: any) => !f.pass)).toHaveLength(stored[0].failing);
+    expect(findings.every((f: any) => f.source.document && f.source.clause && /^[PSLDC]$/.test(f.source.label))).toBe(true);
+  });
+
   it('publishes an OpenAPI document naming every route', async () => {
     const { body } = await get('/api/openapi.json');
     expect(Object.keys(body.paths).sort()).toEqual([
-      '/cells', '/cells/{h3}', '/city', '/communities', '/facilities', '/facilities/{id}/walkshed', '/gaps', '/walkshed',
+      '/cells', '/cells/{h3}', '/city', '/communities', '/compliance', '/facilities', '/facilities/{id}/walkshed', '/gaps', '/walkshed',
     ]);
   });
 });

@@ -75,6 +75,11 @@ export interface StoredCity {
   coverage: CoverageRow[];
   /** Per facility (CSR): cells within the walkshed cutoff and their metres. */
   walksheds: { offsets: Int32Array; cell: Int32Array; dist: Float64Array };
+  /** Per community: its tier by population and every finding against the standards profile. */
+  compliance: Array<{
+    community: number; population: number | null; position: string; tierMin: number | null; governingTierMin: number;
+    findings: Array<{ rule: string; kind: string; category: string; tierMin: number | null; target: string; speed: string | null; people: number | null; covered: number | null; share: number | null; value: number | null; threshold: number; pass: boolean; source: { document: string; clause: string; label: string } }>;
+  }>;
   gaps: Array<{ id: number; category: string; tierMin: number; speed: 'general' | 'elderly'; weight: 'residents' | 'elderly'; cellCount: number; residents: number; elderly: number; lon: number; lat: number; cells: number[] }>;
 }
 
@@ -171,7 +176,23 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
     residents: r.residents, elderly: r.elderly, lon: r.lon, lat: r.lat, cells: cellsOf.get(r.cluster_id) ?? [],
   }));
 
-  return { meta, categories, network, cells, shares, facilities, facilitySnap, communities, nearest, coverage, walksheds, gaps };
+  const tierRows = await rows<{ community_idx: number; population: number | null; position: string; tier_min: number | null; governing_tier_min: number }>(conn, 'SELECT * FROM community_tiers ORDER BY community_idx');
+  const findingRows = await rows<{
+    community_idx: number; rule_id: string; rule_kind: string; category: string; tier_min: number | null; target: string; speed: string | null; people: number | null; covered: number | null;
+    share: number | null; value: number | null; threshold: number; pass: boolean; source_document: string; source_clause: string; source_label: string;
+  }>(conn, 'SELECT * FROM compliance ORDER BY community_idx, rule_kind, rule_id');
+  const compliance = tierRows.map((t) => ({
+    community: t.community_idx, population: t.population, position: t.position, tierMin: t.tier_min, governingTierMin: t.governing_tier_min,
+    findings: [] as StoredCity['compliance'][number]['findings'],
+  }));
+  for (const f of findingRows) {
+    compliance[f.community_idx].findings.push({
+      rule: f.rule_id, kind: f.rule_kind, category: f.category, tierMin: f.tier_min, target: f.target, speed: f.speed, people: f.people, covered: f.covered,
+      share: f.share, value: f.value, threshold: f.threshold, pass: f.pass, source: { document: f.source_document, clause: f.source_clause, label: f.source_label },
+    });
+  }
+
+  return { meta, categories, network, cells, shares, facilities, facilitySnap, communities, nearest, coverage, walksheds, compliance, gaps };
 }
 
 /** Rebuild the flat network arrays from the stored nodes and edges (geometry from WKT). */
