@@ -21,6 +21,8 @@ export class CityContext {
   readonly tiers: number[];
   readonly resolution: number;
   readonly maxSnapM: number;
+  /** Whether the walk from a point to its street counts (the build's --no-access turns it off). */
+  readonly countAccess: boolean;
   /** [west, south, east, north] of the walking network. */
   readonly bbox: [number, number, number, number];
   private readonly walker: Walker;
@@ -31,8 +33,8 @@ export class CityContext {
     this.maxSnapM = Number(meta.max_snap_m);
     this.edgeIndex = new EdgeIndex(network, this.graph, { maxSnapM: this.maxSnapM, minComponentNodes: Number(meta.min_component_nodes) });
     this.cellIndex = new Map(cells.h3.map((h, i) => [h, i]));
-    const countAccess = meta.count_access !== 'false';
-    this.cellsPlaced = { edge: cells.edge, offset: cells.offset, access: countAccess ? cells.access : new Float64Array(cells.edge.length) };
+    this.countAccess = meta.count_access !== 'false';
+    this.cellsPlaced = { edge: cells.edge, offset: cells.offset, access: this.countAccess ? cells.access : new Float64Array(cells.edge.length) };
     this.cellsOnEdge = groupByEdge(this.graph.edgeCount, this.cellsPlaced);
     this.facilityIndex = new Map(stored.facilities.map((f, i) => [f.id, i]));
     this.speeds = { general: Number(meta.speed_general_m_per_min), elderly: Number(meta.speed_elderly_m_per_min) };
@@ -47,10 +49,6 @@ export class CityContext {
     }
     this.bbox = [w, s, e, n];
     this.walker = new Walker(this.graph);
-  }
-
-  get countAccess(): boolean {
-    return this.stored.meta.count_access !== 'false';
   }
 
   /**

@@ -28,30 +28,38 @@ export interface FlatMultiPolygon {
 
 /** Flat arrays from GeoJSON-style MultiPolygon coordinates. */
 export function flatten(mp: MultiPolygonCoords): FlatMultiPolygon {
+  return flattenWith(mp, (p) => p[0], (p) => p[1]);
+}
+
+/**
+ * Flat arrays from polygons → rings → vertices of any kind (coordinate pairs, node indices),
+ * read through `lon` and `lat`.
+ */
+export function flattenWith<T>(polygons: T[][][], lon: (v: T) => number, lat: (v: T) => number): FlatMultiPolygon {
   let vertices = 0;
   let rings = 0;
-  for (const poly of mp) {
+  for (const poly of polygons) {
     rings += poly.length;
     for (const ring of poly) vertices += ring.length;
   }
   const xy = new Float64Array(vertices * 2);
   const ringStart = new Int32Array(rings + 1);
-  const polyStart = new Int32Array(mp.length + 1);
+  const polyStart = new Int32Array(polygons.length + 1);
   let v = 0;
   let r = 0;
-  for (let p = 0; p < mp.length; p++) {
+  for (let p = 0; p < polygons.length; p++) {
     polyStart[p] = r;
-    for (const ring of mp[p]) {
+    for (const ring of polygons[p]) {
       ringStart[r++] = v;
-      for (const [x, y] of ring) {
-        xy[2 * v] = x;
-        xy[2 * v + 1] = y;
+      for (const vertex of ring) {
+        xy[2 * v] = lon(vertex);
+        xy[2 * v + 1] = lat(vertex);
         v++;
       }
     }
   }
   ringStart[rings] = v;
-  polyStart[mp.length] = rings;
+  polyStart[polygons.length] = rings;
   return withBBox(xy, ringStart, polyStart);
 }
 

@@ -7,7 +7,7 @@
  * where it stands in a `landuse=residential` area.
  */
 import Flatbush from 'flatbush';
-import { area, centroid, containment, withBBox, type FlatMultiPolygon } from '../core/polygon.ts';
+import { area, centroid, containment, flattenWith, withBBox, type FlatMultiPolygon } from '../core/polygon.ts';
 import type { Building } from '../core/types.ts';
 import { assembleArea, wayLookup } from './boundaries.ts';
 import type { OsmData } from './pbf.ts';
@@ -55,7 +55,7 @@ export function osmResidentialBuildings(osm: OsmData, opts: ResidentialOptions =
     if (!isArea && !isBuilding) continue;
     const assembled = assembleArea(osm, osm.relationMembers[r], wayIndex);
     if (assembled.polygons.length === 0) continue;
-    const shape = flatFromNodes(osm, assembled.polygons);
+    const shape = flattenWith(assembled.polygons, (n) => osm.nodeLon[n], (n) => osm.nodeLat[n]);
     if (isArea) areas.push(shape);
     if (isBuilding) {
       relationBuildings.push({ shape, type: tags.building, levels: tags['building:levels'] });
@@ -121,35 +121,6 @@ function wayShape(osm: OsmData, w: number, scratch?: FlatMultiPolygon): FlatMult
   scratch.xy = xy;
   scratch.ringStart[1] = n;
   return scratch;
-}
-
-/** Flat geometry of polygons given as rings of node indices. */
-function flatFromNodes(osm: OsmData, polygons: number[][][]): FlatMultiPolygon {
-  let vertices = 0;
-  let rings = 0;
-  for (const poly of polygons) {
-    rings += poly.length;
-    for (const ring of poly) vertices += ring.length;
-  }
-  const xy = new Float64Array(vertices * 2);
-  const ringStart = new Int32Array(rings + 1);
-  const polyStart = new Int32Array(polygons.length + 1);
-  let v = 0;
-  let r = 0;
-  polygons.forEach((poly, p) => {
-    polyStart[p] = r;
-    for (const ring of poly) {
-      ringStart[r++] = v;
-      for (const n of ring) {
-        xy[2 * v] = osm.nodeLon[n];
-        xy[2 * v + 1] = osm.nodeLat[n];
-        v++;
-      }
-    }
-  });
-  ringStart[rings] = v;
-  polyStart[polygons.length] = rings;
-  return withBBox(xy, ringStart, polyStart);
 }
 
 /** Whether a point lies in any of the areas: flatbush over their boxes, then exact containment. */
