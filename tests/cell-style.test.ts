@@ -1,11 +1,12 @@
 /**
- * The cells' colour expression, evaluated by MapLibre's own expression engine
- * (@maplibre/maplibre-gl-style-spec): a cell is within a tier exactly when the server counts it
- * covered (metres / speed ≤ tier), and gaps are the weighted population beyond the tier.
+ * The cells' colours and their hexagon mesh: a cell is within a tier exactly when the server
+ * counts it covered (metres / speed ≤ tier), gaps are the weighted population beyond the tier, and
+ * the triangles the WebGL layer draws cover each hexagon exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { createPropertyExpression } from '@maplibre/maplibre-gl-style-spec';
-import { cellFillColor, type CellSelection } from '../web/src/map/cellStyle.ts';
+import { cellToBoundary, gridDisk, latLngToCell } from 'h3-js';
+import { cellColour, cellColours, type CellSelection } from '../web/src/map/cellStyle.ts';
+import { translated, triangulate } from '../web/src/map/hexLayer.ts';
 
 // hand-written from web/src/lib/palette.ts's hex values, not computed by the code under test
 const RAMP_RGB = [[0x22, 0x5e, 0xa8], [0x41, 0xb6, 0xc4], [0xa1, 0xda, 0xb4], [0xf4, 0xf1, 0xc1]];
@@ -15,13 +16,8 @@ const GREY_RGB = [0x8c, 0x8c, 0x8c];
 
 const selection: CellSelection = { category: 'school', tier: 10, speedMPerMin: 50, weighting: 'elderly', tiers: [5, 10, 15] };
 
-function colour(s: CellSelection, props: Record<string, number>): [number, number, number, number] {
-  const spec = { type: 'color', 'property-type': 'data-driven', expression: { interpolated: false, parameters: ['zoom', 'feature'] } } as const;
-  const compiled = createPropertyExpression(cellFillColor(s), 'fill-color', spec as never);
-  if (compiled.result !== 'success') throw new Error(JSON.stringify(compiled.value));
-  const c = compiled.value.evaluate({ zoom: 12 }, { type: 'Polygon', properties: props } as never) as { r: number; g: number; b: number; a: number };
-  // colours come back premultiplied by alpha
-  return [Math.round(c.r * 255 / c.a), Math.round(c.g * 255 / c.a), Math.round(c.b * 255 / c.a), Math.round(c.a * 100) / 100];
+function colour(s: CellSelection, props: { d_school: number; r: number; e: number }): number[] {
+  return cellColour(s, props.d_school, props.r, props.e);
 }
 
 describe('the cell colours', () => {
@@ -49,5 +45,66 @@ describe('the cell colours', () => {
   it('follows the speed: the same 600 m is within 10 min at 67 m/min and a gap at 50', () => {
     expect(colour({ ...selection, speedMPerMin: 67 }, { d_school: 600, r: 5, e: 1 })).toEqual([...RAMP_RGB[1], 0.66]);
     expect(colour(selection, { d_school: 600, r: 5, e: 1 })).toEqual([...GAP_RGB, 0.66]);
+  });
+});
+
+describe('the colour bytes the layer uploads', () => {
+  it('are premultiplied RGBA per cell, in the cells\' order, null metres unreachable', () => {
+    const bytes = cellColours(selection, { residents: [10, 0], elderly: [2, 0], distM: { school: [250, null] } });
+    // 0x22 × 0.66 = 22.44 → 22; 0x5e × 0.66 = 62.04 → 62; 0xa8 × 0.66 = 110.88 → 111; 0.66 × 255 = 168.3 → 168
+    expect([...bytes.slice(0, 4)]).toEqual([22, 62, 111, 168]);
+    // grey 0x8c × 0.24 = 33.6 → 34; 0.24 × 255 = 61.2 → 61
+    expect([...bytes.slice(4, 8)]).toEqual([34, 34, 34, 61]);
+  });
+});
+
+describe('the hexagon mesh', () => {
+  const shoelace = (pts: [number, number][]) => {
+    let a = 0;
+    for (let i = 0; i < pts.length; i++) {
+      const [x1, y1] = pts[i];
+      const [x2, y2] = pts[(i + 1) % pts.length];
+      a += x1 * y2 - x2 * y1;
+    }
+    return Math.abs(a) / 2;
+  };
+  // Harbin centre, a cell and its ring: 7 hexagons
+  const ids = gridDisk(latLngToCell(45.76, 126.63, 10), 1);
+  const mesh = triangulate(ids);
+
+  it('gives every cell its own vertices and a fan of n − 2 triangles covering exactly its area', () => {
+    expect(mesh.firstVertex.length).toBe(ids.length + 1);
+    expect(mesh.indices.length).toBe(ids.length * 4 * 3);
+    ids.forEach((id, i) => {
+      const ring = cellToBoundary(id);
+      const [first, end] = [mesh.firstVertex[i], mesh.firstVertex[i + 1]];
+      expect(end - first).toBe(ring.length);
+      const at = (v: number): [number, number] => [mesh.positions[2 * v] + mesh.origin[0], mesh.positions[2 * v + 1] + mesh.origin[1]];
+      // mercator of the ring, by the textbook formula
+      const merc = ring.map(([lat, lon]): [number, number] => [(lon + 180) / 360, 0.5 - Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360)) / (2 * Math.PI)]);
+      merc.forEach((p, k) => {
+        expect(at(first + k)[0]).toBeCloseTo(p[0], 9);
+        expect(at(first + k)[1]).toBeCloseTo(p[1], 9);
+      });
+      let triangles = 0;
+      for (let t = 0; t < mesh.indices.length; t += 3) {
+        const tri = [mesh.indices[t], mesh.indices[t + 1], mesh.indices[t + 2]];
+        if (tri.every((v) => v >= first && v < end)) triangles += shoelace(tri.map(at));
+        else expect(tri.some((v) => v >= first && v < end)).toBe(false);
+      }
+      // float32 offsets: areas agree to ~2e-6
+      expect(triangles / shoelace(merc)).toBeCloseTo(1, 4);
+    });
+  });
+
+  it('folds world size and origin into the matrix: M·(w·(p + origin)) = translated(M, w, origin)·p', () => {
+    const m = Array.from({ length: 16 }, (_, i) => Math.sin(i + 1) * 1000);
+    const [ox, oy] = [0.85, 0.37];
+    const p = [1e-4, -2e-4];
+    const mul = (mat: ArrayLike<number>, v: number[]) => [0, 1, 2, 3].map((r) => mat[r] * v[0] + mat[4 + r] * v[1] + mat[8 + r] * v[2] + mat[12 + r] * v[3]);
+    const w = 512 * 2 ** 13.5;
+    const expected = mul(m, [w * (p[0] + ox), w * (p[1] + oy), 0, 1]);
+    const got = mul(translated(m, w, [ox, oy]), [p[0], p[1], 0, 1]);
+    got.forEach((g, r) => expect(g / expected[r]).toBeCloseTo(1, 5));
   });
 });

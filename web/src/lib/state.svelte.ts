@@ -75,6 +75,8 @@ export class AppState {
   mapLoaded = $state(false);
   /** The cells layer has rendered its data once. */
   cellsDrawn = $state(false);
+  /** Ids of the city's demand cells (set with the cells), for telling a click on a cell from one beside the grid. */
+  cellIds: ReadonlySet<string> = new Set();
 
   tasks = $state<Task[]>([]);
   errors = $state<ShownError[]>([]);

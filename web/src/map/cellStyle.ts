@@ -1,15 +1,9 @@
 /**
- * MapLibre expressions that colour the demand cells from the properties built once in
- * CellsLayer: `d_<category>` (metres to the nearest facility, -1 when none can be reached),
- * `r` (residents) and `e` (elderly). Changing category, tier, speed or weighting only swaps the
- * fill-color expression (setPaintProperty); the data is never refetched nor the geometry rebuilt.
- *
- * Only `fill-color` is data-driven (its colours carry their own alpha) and `fill-opacity` is a
- * constant: so the layer shares its WebGL program with the basemap's fills (each distinct
- * data-driven combination is one more shader to compile, ~0.3 s each on software GL), and dimming
- * under a walkshed is a uniform change that needs no new buckets.
+ * The demand cells' colours, computed per cell in plain code for the hexagon layer (hexLayer.ts):
+ * walking minutes to the nearest facility stepped at the city's tiers, with the coverage gap in
+ * its own colour. Changing category, tier, speed or weighting recomputes these colours; the
+ * geometry is never rebuilt nor the data refetched.
  */
-import type { ExpressionSpecification } from 'maplibre-gl';
 import { GAP, GAP_UNREACHABLE, RAMP, UNREACHABLE } from '../lib/palette.ts';
 
 export type Weighting = 'residents' | 'elderly';
@@ -29,40 +23,43 @@ export interface CellSelection {
 export const ALPHA_POPULATED = 0.66;
 export const ALPHA_EMPTY = 0.24;
 
-/** Property holding metres to the nearest facility of `category` (-1: unreachable). */
-export const distProp = (category: string): string => `d_${category}`;
-
-const dist = (category: string): ExpressionSpecification => ['get', distProp(category)];
-const weight = (w: Weighting): ExpressionSpecification => ['get', w === 'elderly' ? 'e' : 'r'];
-
-/** `#rrggbb` with an alpha, as a CSS colour MapLibre parses. */
-export function withAlpha(hex: string, alpha: number): string {
+const rgb = (hex: string): [number, number, number] => {
   const n = parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+};
 
 /**
- * Fill colour: walking minutes stepped at the city's tiers; cells beyond the selected tier that
- * hold the weighted population are the gap (a darker shade where no facility can be reached at
- * all); empty unreachable cells grey. A cell counts as within a tier when metres / speed ≤ tier,
- * as the server counts coverage.
+ * Colour of one cell as [r, g, b, alpha]: cells beyond the selected tier that hold the weighted
+ * population are the gap (a darker shade where no facility can be reached at all); empty
+ * unreachable cells grey; the rest by the ramp. A cell counts as within a tier when
+ * metres / speed ≤ tier, as the server counts coverage. `distM` null or negative: unreachable.
  */
-export function cellFillColor(s: CellSelection): ExpressionSpecification {
-  const d = dist(s.category);
-  const populated: ExpressionSpecification = ['>', weight(s.weighting), 0];
-  const byWeight = (hex: string): ExpressionSpecification => ['case', populated, withAlpha(hex, ALPHA_POPULATED), withAlpha(hex, ALPHA_EMPTY)];
-  const steps: (ExpressionSpecification | string)[] = [];
-  s.tiers.slice(0, RAMP.length - 1).forEach((tier, i) => {
-    steps.push(['<=', d, tier * s.speedMPerMin], byWeight(RAMP[i]));
-  });
-  return [
-    'case',
-    ['<', d, 0], ['case', populated, withAlpha(GAP_UNREACHABLE, ALPHA_POPULATED), withAlpha(UNREACHABLE, ALPHA_EMPTY)],
-    ['all', ['>', d, s.tier * s.speedMPerMin], populated], withAlpha(GAP, ALPHA_POPULATED),
-    ...steps,
-    byWeight(RAMP[RAMP.length - 1]),
-  ] as ExpressionSpecification;
+export function cellColour(s: CellSelection, distM: number | null, residents: number, elderly: number): [number, number, number, number] {
+  const populated = (s.weighting === 'elderly' ? elderly : residents) > 0;
+  const alpha = populated ? ALPHA_POPULATED : ALPHA_EMPTY;
+  if (distM === null || distM < 0) return populated ? [...rgb(GAP_UNREACHABLE), alpha] : [...rgb(UNREACHABLE), alpha];
+  if (populated && distM > s.tier * s.speedMPerMin) return [...rgb(GAP), alpha];
+  const steps = s.tiers.slice(0, RAMP.length - 1);
+  const i = steps.findIndex((tier) => distM <= tier * s.speedMPerMin);
+  return [...rgb(RAMP[i < 0 ? RAMP.length - 1 : i]), alpha];
 }
 
-/** Layer opacity: 1, or faint while a walkshed is drawn over the cells (a constant: no relayout). */
+/** Every cell's colour, premultiplied by its alpha, as RGBA bytes in the cells' order. */
+export function cellColours(
+  s: CellSelection,
+  cells: { residents: readonly number[]; elderly: readonly number[]; distM: Record<string, readonly (number | null)[]> },
+): Uint8Array {
+  const dist = cells.distM[s.category] ?? [];
+  const out = new Uint8Array(cells.residents.length * 4);
+  for (let i = 0; i < cells.residents.length; i++) {
+    const [r, g, b, a] = cellColour(s, dist[i] ?? null, cells.residents[i], cells.elderly[i]);
+    out[4 * i] = Math.round(r * a);
+    out[4 * i + 1] = Math.round(g * a);
+    out[4 * i + 2] = Math.round(b * a);
+    out[4 * i + 3] = Math.round(a * 255);
+  }
+  return out;
+}
+
+/** Layer opacity: 1, or faint while a walkshed is drawn over the cells. */
 export const cellLayerOpacity = (dim: boolean): number => (dim ? 0.4 : 1);

@@ -1,0 +1,14 @@
+import { launchChromium, startServer } from './harness.ts';
+const server = await startServer('data/harbin.duckdb');
+const chrome = await launchChromium();
+const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page = await context.newPage();
+await page.goto(server.url + (process.argv[2] ?? ''));
+await page.evaluate(() => (window as any).__lifecircle.ready);
+await page.waitForTimeout(3000);
+if (process.argv[3]) await page.evaluate(process.argv[3]);
+await page.waitForTimeout(1500);
+await page.screenshot({ path: '/tmp/shot.png' });
+console.log(await page.evaluate('__lifecircle.map.getStyle().layers.length + " " + Object.keys(__lifecircle.map.style._layers).join(",")'));
+await chrome.close();
+await server.stop();
