@@ -118,6 +118,25 @@ describe('the map in Chromium', () => {
     expect(changedShare(withCells.rgb, without.rgb)).toBeGreaterThan(0.05);
   });
 
+  it('draws the city\'s own basemap beneath the cells', async () => {
+    // the basemap joins once the cells are drawn; its layers go below the cells
+    const order = await page.evaluate(() => (window as unknown as { __lifecircle: { map: { style: { _order: string[] } } } }).__lifecircle.map.style._order);
+    for (const id of ['water', 'buildings', 'roads-major', 'boundaries']) {
+      expect(order.indexOf(id)).toBeGreaterThan(0);
+      expect(order.indexOf(id)).toBeLessThan(order.indexOf('cells-fill'));
+    }
+    // drawn: hiding the basemap's layers changes the picture
+    const layers = ['green', 'water', 'waterway', 'roads-casing', 'roads-minor', 'roads-major', 'roads-trunk-casing', 'roads-trunk', 'rail', 'boundaries'];
+    await idle(page);
+    const withBasemap = await pixels(page);
+    await page.evaluate((ids) => ids.forEach((id) => (window as unknown as Hook).__lifecircle.map.setLayoutProperty(id, 'visibility', 'none')), layers);
+    await idle(page);
+    const without = await pixels(page);
+    await page.evaluate((ids) => ids.forEach((id) => (window as unknown as Hook).__lifecircle.map.setLayoutProperty(id, 'visibility', 'visible')), layers);
+    await idle(page);
+    expect(changedShare(withBasemap.rgb, without.rgb)).toBeGreaterThan(0.02);
+  });
+
   it('recolours the cells when the category changes', async () => {
     const before = await pixels(page);
     await page.getByTestId('category-select').selectOption('school');
