@@ -16,7 +16,9 @@ import { cellRoutes } from './routes/cells.ts';
 import { gapRoutes } from './routes/gaps.ts';
 import { walkshedRoutes } from './routes/walkshed.ts';
 import { complianceRoutes } from './routes/compliance.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
+import type { Scenarios } from './scenarios.ts';
 
 export interface AppOptions {
   /** Folder of the built web app (vite build); not served when absent. */
@@ -27,6 +29,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Extra sub-apps mounted under /api (the basemap tiles). */
   extraRoutes?: OpenAPIHono[];
+  /** Stored scenarios; the /scenarios routes are mounted when given. */
+  scenarios?: Scenarios;
 }
 
 export function createApp(city: CityContext, options: AppOptions = {}) {
@@ -56,6 +60,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   api.route('/', gapRoutes(city));
   api.route('/', walkshedRoutes(city));
   api.route('/', complianceRoutes(city));
+  if (options.scenarios) api.route('/', scenarioRoutes(options.scenarios));
   for (const r of options.extraRoutes ?? []) api.route('/', r);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,0 +1,188 @@
+/**
+ * /scenarios: named what-if scenarios over the baseline. Create, rename, delete; add, move,
+ * remove, close, reopen a station or change its capacity or category, each answered with the
+ * delta it made; undo and redo; preview an edit; the scenario's stations; compare it with the
+ * baseline.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { DeltaRow } from '../core/whatif.ts';
+import { EditError } from '../scenario.ts';
+import type { Scenarios } from '../scenarios.ts';
+import { apiError } from './errors.ts';
+import { ErrorSchema, FeatureCollectionSchema, SpeedSchema, errorResponses, round } from './schemas.ts';
+
+const json = (description: string) => ({ content: { 'application/json': { schema: z.any() } }, description });
+const errors = {
+  ...errorResponses,
+  404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such scenario or station' },
+  409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Stale version, or nothing to undo or redo' },
+};
+
+const IdParam = z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/, { message: 'not a scenario id' }) });
+const Name = z.string().trim().min(1, { message: 'must not be empty' }).max(100, { message: 'at most 100 characters' });
+const Version = z.number().int().min(0).optional().openapi({ description: 'the scenario version this change is based on; 409 when it is not the current one' });
+const Lon = z.number().finite();
+const Lat = z.number().finite();
+const StationId = z.string().min(1).max(200);
+
+const EditSchema = z
+  .discriminatedUnion('op', [
+    z.strictObject({ op: z.literal('add'), category: z.string(), lon: Lon, lat: Lat, name: z.string().max(200).optional(), capacity: z.number().finite().min(0).nullable().optional() }),
+    z.strictObject({ op: z.literal('move'), station: StationId, lon: Lon, lat: Lat }),
+    z.strictObject({ op: z.literal('remove'), station: StationId }),
+    z.strictObject({ op: z.literal('close'), station: StationId }),
+    z.strictObject({ op: z.literal('reopen'), station: StationId }),
+    z.strictObject({ op: z.literal('capacity'), station: StationId, capacity: z.number().finite().min(0).nullable() }),
+    z.strictObject({ op: z.literal('category'), station: StationId, category: z.string() }),
+  ])
+  .openapi('Edit');
+
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+
+/** EditError → the API's JSON error. */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EditError) throw apiError(err.status, err.message, err.param);
+    throw err;
+  }
+}
+
+export function scenarioRoutes(scenarios: Scenarios) {
+  const { stored } = scenarios.city;
+  const communityOf = (i: number) => (i < 0 ? null : { id: stored.communities[i].id, name: stored.communities[i].name });
+  const deltaJson = (rows: DeltaRow[]) =>
+    rows.map((r) => ({
+      category: r.category, tier: r.tierMin, speed: r.speed, community: communityOf(r.community),
+      residentsGained: round(r.residentsGained, 1), residentsLost: round(r.residentsLost, 1),
+      elderlyGained: round(r.elderlyGained, 1), elderlyLost: round(r.elderlyLost, 1),
+    }));
+
+  const app = new OpenAPIHono();
+
+  app.openapi(createRoute({ method: 'get', path: '/scenarios', summary: 'Every scenario', responses: { 200: json('Scenarios') } }), async (c) =>
+    c.json({ scenarios: await scenarios.list() }, 200),
+  );
+
+  app.openapi(
+    createRoute({ method: 'post', path: '/scenarios', summary: 'A new scenario, starting from the baseline', request: body(z.strictObject({ name: Name })), responses: { 201: json('The scenario'), ...errors } }),
+    async (c) => c.json(await scenarios.create(c.req.valid('json').name), 201),
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/scenarios/{id}', summary: 'A scenario and its applied edits', request: { params: IdParam }, responses: { 200: json('The scenario'), ...errors } }),
+    (c) =>
+      guard(async () => {
+        const { scenario, model } = await scenarios.current(c.req.valid('param').id);
+        return c.json({ ...scenario, edits: model.applied.length }, 200);
+      }),
+  );
+
+  app.openapi(
+    createRoute({ method: 'patch', path: '/scenarios/{id}', summary: 'Rename a scenario', request: { params: IdParam, ...body(z.strictObject({ name: Name, baseVersion: Version })) }, responses: { 200: json('The scenario'), ...errors } }),
+    (c) => guard(async () => c.json(await scenarios.rename(c.req.valid('param').id, c.req.valid('json').name, c.req.valid('json').baseVersion), 200)),
+  );
+
+  app.openapi(
+    createRoute({ method: 'delete', path: '/scenarios/{id}', summary: 'Delete a scenario and its edits', request: { params: IdParam }, responses: { 200: json('Deleted'), ...errors } }),
+    (c) =>
+      guard(async () => {
+        await scenarios.remove(c.req.valid('param').id);
+        return c.json({ deleted: c.req.valid('param').id }, 200);
+      }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/scenarios/{id}/edits', summary: 'Apply an edit; answers with residents and elderly newly covered or lost',
+      request: { params: IdParam, ...body(z.strictObject({ edit: EditSchema, baseVersion: Version })) },
+      responses: { 200: json('The scenario and the delta'), ...errors, 422: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No street near the point' } },
+    }),
+    (c) =>
+      guard(async () => {
+        const { edit, baseVersion } = c.req.valid('json');
+        const out = await scenarios.edit(c.req.valid('param').id, edit, baseVersion);
+        return c.json({ scenario: out.scenario, delta: deltaJson(out.delta) }, 200);
+      }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/scenarios/{id}/preview', summary: 'The delta an edit would make, without applying it',
+      request: { params: IdParam, ...body(z.strictObject({ edit: EditSchema })) },
+      responses: { 200: json('The delta'), ...errors, 422: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No street near the point' } },
+    }),
+    (c) => guard(async () => c.json({ delta: deltaJson(await scenarios.preview(c.req.valid('param').id, c.req.valid('json').edit)) }, 200)),
+  );
+
+  for (const step of ['undo', 'redo'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post', path: `/scenarios/{id}/${step}`, summary: step === 'undo' ? 'Undo the last edit' : 'Redo the last undone edit',
+        request: { params: IdParam, body: { content: { 'application/json': { schema: z.strictObject({ baseVersion: Version }) } }, required: false } },
+        responses: { 200: json('The scenario and the delta'), ...errors },
+      }),
+      (c) =>
+        guard(async () => {
+          const id = c.req.valid('param').id;
+          const baseVersion = (c.req.valid('json') as { baseVersion?: number } | undefined)?.baseVersion;
+          const out = await scenarios[step](id, baseVersion);
+          return c.json({ scenario: out.scenario, delta: deltaJson(out.delta) }, 200);
+        }),
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/scenarios/{id}/stations', summary: "The scenario's stations (GeoJSON points), baseline ones and added ones, open and closed",
+      request: { params: IdParam }, responses: { 200: { content: { 'application/json': { schema: FeatureCollectionSchema } }, description: 'Stations' }, ...errors },
+    }),
+    (c) =>
+      guard(async () => {
+        const { model } = await scenarios.current(c.req.valid('param').id);
+        const features = [...model.stations.values()].map((s) => ({
+          type: 'Feature' as const,
+          geometry: { type: 'Point' as const, coordinates: [s.lon, s.lat] },
+          properties: { id: s.id, name: s.name, category: s.category, capacity: s.capacity, open: s.open, added: s.added, reachable: s.snap.edge >= 0 },
+        }));
+        return c.json({ type: 'FeatureCollection' as const, features }, 200);
+      }),
+  );
+
+  const categories = stored.categories.map((k) => k.id);
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/scenarios/{id}/compare', summary: 'Coverage of the scenario against the baseline, by category, tier, speed and community',
+      request: {
+        params: IdParam,
+        query: z.object({
+          category: z.string().refine((v) => categories.includes(v), { message: `unknown category; known: ${categories.join(', ')}` }).optional(),
+          tier: z.coerce.number().refine((v) => scenarios.city.tiers.includes(v), { message: `must be one of ${scenarios.city.tiers.join(', ')}` }).optional(),
+          speed: SpeedSchema.optional(),
+        }),
+      },
+      responses: { 200: json('Before and after'), ...errors },
+    }),
+    (c) =>
+      guard(async () => {
+        const { category, tier, speed } = c.req.valid('query');
+        const { scenario, model } = await scenarios.current(c.req.valid('param').id);
+        const keep = (r: { category: string; tierMin: number; speed: string }) =>
+          (!category || r.category === category) && (tier === undefined || r.tierMin === tier) && (!speed || r.speed === speed);
+        const after = new Map(model.live.covered().filter(keep).map((r) => [`${r.category}|${r.tierMin}|${r.speed}|${r.community}`, r]));
+        const rows = stored.coverage.filter(keep).map((b) => {
+          const a = after.get(`${b.category}|${b.tierMin}|${b.speed}|${b.community}`)!;
+          return {
+            category: b.category, tier: b.tierMin, speed: b.speed, community: communityOf(b.community),
+            residents: b.residents, elderly: b.elderly,
+            before: { residentsCovered: b.residentsCovered, elderlyCovered: b.elderlyCovered },
+            after: { residentsCovered: round(a.residentsCovered, 1), elderlyCovered: round(a.elderlyCovered, 1) },
+          };
+        });
+        return c.json({ scenario, rows }, 200);
+      }),
+  );
+
+  return app;
+}

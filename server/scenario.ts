@@ -1,0 +1,183 @@
+/**
+ * One scenario in memory: the baseline stations with the scenario's edits applied, and its live
+ * coverage (core/whatif.ts). A station is an immutable record; every edit replaces one record by
+ * another (or adds or drops one), so undoing an edit is putting the previous record back, and
+ * both answer with the delta of exactly the cells the two walksheds touch.
+ */
+import type { CityContext } from './context.ts';
+import { walksheds, type Placed } from './core/reach.ts';
+import { LiveCoverage, sharesByCell, type DeltaRow, type Shed } from './core/whatif.ts';
+
+export type Edit =
+  | { op: 'add'; category: string; lon: number; lat: number; name?: string; capacity?: number | null }
+  | { op: 'move'; station: string; lon: number; lat: number }
+  | { op: 'remove'; station: string }
+  | { op: 'close'; station: string }
+  | { op: 'reopen'; station: string }
+  | { op: 'capacity'; station: string; capacity: number | null }
+  | { op: 'category'; station: string; category: string };
+
+export interface Station {
+  id: string;
+  name: string;
+  category: string;
+  lon: number;
+  lat: number;
+  capacity: number | null;
+  /** Closed stations stay in the scenario but serve nobody. */
+  open: boolean;
+  /** Added by the scenario (not in the baseline). */
+  added: boolean;
+  /** Where it meets the street: edge (-1 none), metres along it, metres off it. */
+  snap: { edge: number; offset: number; access: number };
+  /** Cells within the walkshed reach and their metres (empty when it cannot be reached). */
+  shed: Shed;
+}
+
+/** A refused edit: HTTP status, message and the field at fault. */
+export class EditError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 422,
+    message: string,
+    readonly param: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What one applied edit changed: the record before and after, to undo it. */
+interface Applied {
+  id: string;
+  before: Station | null;
+  after: Station | null;
+}
+
+export class ScenarioModel {
+  readonly stations = new Map<string, Station>();
+  readonly live: LiveCoverage;
+  /** The applied edits' records, oldest first, for undo. */
+  readonly applied: Applied[] = [];
+  private readonly slots = new Map<string, number>();
+  private nextSlot = 0;
+  private readonly reachM: number;
+
+  constructor(private readonly city: CityContext) {
+    const { stored } = city;
+    const { cells, shares, facilities, facilitySnap, walksheds: sheds } = stored;
+    this.reachM = Math.max(...city.tiers) * Math.max(city.speeds.general, city.speeds.elderly);
+    this.live = new LiveCoverage(
+      stored.categories.map((c) => c.id),
+      {
+        residents: cells.residents,
+        elderly: cells.elderly,
+        shareOffsets: sharesByCell(cells.h3.length, shares.cell),
+        shareCommunity: shares.community,
+        shareResidents: shares.residents,
+        shareElderly: shares.elderly,
+        communityCount: stored.communities.length,
+      },
+      city.tiers,
+      city.speeds,
+    );
+    facilities.forEach((f, i) => {
+      const shed = { cells: sheds.cell.subarray(sheds.offsets[i], sheds.offsets[i + 1]), dist: sheds.dist.subarray(sheds.offsets[i], sheds.offsets[i + 1]) };
+      const snap = { edge: facilitySnap.edge[i], offset: facilitySnap.offset[i], access: facilitySnap.access[i] };
+      this.put(f.id, { id: f.id, name: f.name, category: f.category, lon: f.lon, lat: f.lat, capacity: f.capacity, open: true, added: false, snap, shed });
+    });
+    this.live.takeDelta(); // the baseline is the starting point, not a change
+  }
+
+  /**
+   * Apply an edit as edit number `seq` of the scenario; returns its delta. Throws EditError, with
+   * nothing changed, when the edit cannot apply.
+   */
+  apply(edit: Edit, seq: number): DeltaRow[] {
+    const { id, after } = this.resolve(edit, seq);
+    const before = this.stations.get(id) ?? null;
+    this.put(id, after);
+    this.applied.push({ id, before, after });
+    return this.live.takeDelta();
+  }
+
+  /** Undo the last applied edit; returns its delta. */
+  undo(): DeltaRow[] {
+    const last = this.applied.pop();
+    if (!last) throw new EditError(409, 'nothing to undo', 'scenario');
+    this.put(last.id, last.before);
+    return this.live.takeDelta();
+  }
+
+  /** The delta an edit would make, leaving the scenario as it was. */
+  preview(edit: Edit, seq: number): DeltaRow[] {
+    const delta = this.apply(edit, seq);
+    this.undo();
+    return delta;
+  }
+
+  /** Replace (or add, or drop) the record of station `id`, keeping the live coverage in step. */
+  private put(id: string, next: Station | null): void {
+    const slot = this.slots.get(id);
+    if (slot !== undefined) {
+      this.live.remove(slot);
+      this.slots.delete(id);
+    }
+    this.stations.delete(id);
+    if (!next) return;
+    this.stations.set(id, next);
+    if (next.open) {
+      const k = this.live.categories.indexOf(next.category);
+      const s = this.nextSlot++;
+      this.live.add(s, k, next.shed);
+      this.slots.set(id, s);
+    }
+  }
+
+  /** The station record an edit leads to; validates everything before anything changes. */
+  private resolve(edit: Edit, seq: number): { id: string; after: Station | null } {
+    if (edit.op === 'add') {
+      this.checkCategory(edit.category);
+      const id = `new-${seq + 1}`;
+      const placed = this.place(edit.lon, edit.lat);
+      const name = edit.name?.trim() || `new ${this.city.stored.categories.find((c) => c.id === edit.category)!.en} ${seq + 1}`;
+      return { id, after: { id, name, category: edit.category, capacity: edit.capacity ?? null, open: true, added: true, ...placed } };
+    }
+    const current = this.stations.get(edit.station);
+    if (!current) throw new EditError(404, `edit.station: no station "${edit.station}" in this scenario`, 'edit.station');
+    switch (edit.op) {
+      case 'move':
+        return { id: current.id, after: { ...current, ...this.place(edit.lon, edit.lat) } };
+      case 'remove':
+        return { id: current.id, after: null };
+      case 'close':
+        if (!current.open) throw new EditError(409, `edit.station: "${current.id}" is already closed`, 'edit.station');
+        return { id: current.id, after: { ...current, open: false } };
+      case 'reopen':
+        if (current.open) throw new EditError(409, `edit.station: "${current.id}" is open`, 'edit.station');
+        return { id: current.id, after: { ...current, open: true } };
+      case 'capacity':
+        return { id: current.id, after: { ...current, capacity: edit.capacity } };
+      case 'category':
+        this.checkCategory(edit.category);
+        return { id: current.id, after: { ...current, category: edit.category } };
+    }
+  }
+
+  private checkCategory(category: string): void {
+    if (!this.live.categories.includes(category)) {
+      throw new EditError(400, `edit.category: unknown category "${category}"; known: ${this.live.categories.join(', ')}`, 'edit.category');
+    }
+  }
+
+  /** Snap a point in the city to its street and walk from it. */
+  private place(lon: number, lat: number): Pick<Station, 'lon' | 'lat' | 'snap' | 'shed'> {
+    const [w, s, e, n] = this.city.bbox;
+    if (!(lon >= w && lon <= e)) throw new EditError(400, `edit.lon: ${lon} lies outside the city (${w.toFixed(4)}–${e.toFixed(4)})`, 'edit.lon');
+    if (!(lat >= s && lat <= n)) throw new EditError(400, `edit.lat: ${lat} lies outside the city (${s.toFixed(4)}–${n.toFixed(4)})`, 'edit.lat');
+    const snapped = this.city.edgeIndex.snapAll([lon], [lat]);
+    if (snapped.edge[0] < 0) throw new EditError(422, `edit.lon, edit.lat: no walkable street within ${this.city.maxSnapM} m of the point`, 'edit.lon');
+    const access = this.city.countAccess ? snapped.distance[0] : 0;
+    const placed: Placed = { edge: snapped.edge, offset: snapped.offset, access: Float64Array.of(access) };
+    const out = walksheds(this.city.graph, placed, this.city.cellsPlaced, this.city.cellsOnEdge, this.reachM);
+    return { lon, lat, snap: { edge: snapped.edge[0], offset: snapped.offset[0], access }, shed: { cells: out.target, dist: out.dist } };
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Scenarios over the baseline city: stored edit logs (db/scenarios.ts) and their models in memory
+ * (scenario.ts), rebuilt from the log when first used. Every change runs one at a time, is checked
+ * against the model first and acknowledged only after it is stored; a change that names the
+ * version it was based on gets 409 when the scenario has moved on since.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CityContext } from './context.ts';
+import type { DeltaRow } from './core/whatif.ts';
+import * as db from './db/scenarios.ts';
+import { EditError, ScenarioModel, type Edit } from './scenario.ts';
+
+export interface ScenarioInfo extends db.ScenarioRow {
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+/** Models kept in memory; older ones are rebuilt from their log when needed again. */
+const CACHED = 8;
+
+export class Scenarios {
+  private readonly models = new Map<string, ScenarioModel>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly city: CityContext,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(city: CityContext, conn: DuckDBConnection): Promise<Scenarios> {
+    await db.ensureScenarioTables(conn);
+    return new Scenarios(city, conn);
+  }
+
+  /** Run changes one at a time: each sees the state the previous one left. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async list(): Promise<ScenarioInfo[]> {
+    return (await db.listScenarios(this.conn)).map(info);
+  }
+
+  async info(id: string): Promise<ScenarioInfo> {
+    return info(await this.row(id));
+  }
+
+  create(name: string): Promise<ScenarioInfo> {
+    return this.serial(async () => {
+      const id = randomUUID().slice(0, 8);
+      await db.insertScenario(this.conn, id, name);
+      return info(await this.row(id));
+    });
+  }
+
+  rename(id: string, name: string, baseVersion?: number): Promise<ScenarioInfo> {
+    return this.serial(async () => {
+      const row = await this.row(id);
+      checkVersion(row, baseVersion);
+      await db.renameScenario(this.conn, id, name, row.version + 1);
+      return info(await this.row(id));
+    });
+  }
+
+  remove(id: string): Promise<void> {
+    return this.serial(async () => {
+      await this.row(id);
+      await db.deleteScenario(this.conn, id);
+      this.models.delete(id);
+    });
+  }
+
+  /** Apply and store an edit; answers with its delta. */
+  edit(id: string, edit: Edit, baseVersion?: number): Promise<{ scenario: ScenarioInfo; delta: DeltaRow[] }> {
+    return this.serial(async () => {
+      const row = await this.row(id);
+      checkVersion(row, baseVersion);
+      const model = await this.model(row);
+      const delta = model.apply(edit, row.head);
+      try {
+        await db.appendEdit(this.conn, id, row.head, edit, row.version + 1);
+      } catch (err) {
+        this.models.delete(id); // the model ran ahead of the store: rebuild it from the log next time
+        throw err;
+      }
+      return { scenario: info(await this.row(id)), delta };
+    });
+  }
+
+  /** The delta an edit would make, without storing it (for live dragging). */
+  preview(id: string, edit: Edit): Promise<DeltaRow[]> {
+    return this.serial(async () => {
+      const row = await this.row(id);
+      return (await this.model(row)).preview(edit, row.head);
+    });
+  }
+
+  undo(id: string, baseVersion?: number): Promise<{ scenario: ScenarioInfo; delta: DeltaRow[] }> {
+    return this.serial(async () => {
+      const row = await this.row(id);
+      checkVersion(row, baseVersion);
+      if (row.head === 0) throw new EditError(409, 'nothing to undo', 'scenario');
+      const model = await this.model(row);
+      const delta = model.undo();
+      await this.storeHead(id, row.head - 1, row.version + 1);
+      return { scenario: info(await this.row(id)), delta };
+    });
+  }
+
+  redo(id: string, baseVersion?: number): Promise<{ scenario: ScenarioInfo; delta: DeltaRow[] }> {
+    return this.serial(async () => {
+      const row = await this.row(id);
+      checkVersion(row, baseVersion);
+      if (row.head >= row.editCount) throw new EditError(409, 'nothing to redo', 'scenario');
+      const edits = await db.scenarioEdits(this.conn, id);
+      const model = await this.model(row);
+      const delta = model.apply(edits[row.head] as Edit, row.head);
+      await this.storeHead(id, row.head + 1, row.version + 1);
+      return { scenario: info(await this.row(id)), delta };
+    });
+  }
+
+  /** The scenario's model (read-only use: stations, coverage). */
+  async current(id: string): Promise<{ scenario: ScenarioInfo; model: ScenarioModel }> {
+    return this.serial(async () => {
+      const row = await this.row(id);
+      return { scenario: info(row), model: await this.model(row) };
+    });
+  }
+
+  private async storeHead(id: string, head: number, version: number): Promise<void> {
+    try {
+      await db.setHead(this.conn, id, head, version);
+    } catch (err) {
+      this.models.delete(id);
+      throw err;
+    }
+  }
+
+  private async row(id: string): Promise<db.ScenarioRow> {
+    const row = await db.getScenario(this.conn, id);
+    if (!row) throw new EditError(404, `no scenario "${id}"`, 'id');
+    return row;
+  }
+
+  /** The model at the stored head: cached, or the baseline with the applied edits replayed. */
+  private async model(row: db.ScenarioRow): Promise<ScenarioModel> {
+    let model = this.models.get(row.id);
+    if (model && model.applied.length === row.head) {
+      // most recently used last
+      this.models.delete(row.id);
+      this.models.set(row.id, model);
+      return model;
+    }
+    model = new ScenarioModel(this.city);
+    const edits = await db.scenarioEdits(this.conn, row.id);
+    for (let seq = 0; seq < row.head; seq++) {
+      model.apply(edits[seq] as Edit, seq);
+    }
+    this.models.set(row.id, model);
+    while (this.models.size > CACHED) this.models.delete(this.models.keys().next().value!);
+    return model;
+  }
+}
+
+function info(row: db.ScenarioRow): ScenarioInfo {
+  return { ...row, canUndo: row.head > 0, canRedo: row.head < row.editCount };
+}
+
+function checkVersion(row: db.ScenarioRow, baseVersion: number | undefined): void {
+  if (baseVersion !== undefined && baseVersion !== row.version) {
+    throw new EditError(409, `scenario "${row.id}" is at version ${row.version}, not ${baseVersion}: reload it and edit again`, 'baseVersion');
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The /api/scenarios routes in process on the real Harbin database: edits answered with their
+ * delta, compare against the baseline, undo and redo, versions, a restart replaying the stored
+ * log, and bad edits refused with the scenario unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../server/app.ts';
+import { CityContext } from '../server/context.ts';
+import { readCity } from '../server/db/read.ts';
+import { Scenarios } from '../server/scenarios.ts';
+import { buildHarbin, type Built } from './helpers/harbin.ts';
+
+let h: Built;
+let city: CityContext;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  h = await buildHarbin();
+  city = new CityContext(await readCity(h.db.conn));
+  app = createApp(city, { scenarios: await Scenarios.open(city, h.db.conn) });
+});
+afterAll(() => h?.dispose());
+
+async function call(method: string, path: string, body?: unknown, on = app) {
+  const res = await on.request(path, body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** A populated cell's centre (the densest one), where a new elderly-care station gains people. */
+function densest(): { lon: number; lat: number } {
+  const { cells } = city.stored;
+  let best = 0;
+  for (let c = 1; c < cells.h3.length; c++) if (cells.elderly[c] > cells.elderly[best]) best = c;
+  return { lon: cells.lon[best], lat: cells.lat[best] };
+}
+
+describe('scenarios over the API', () => {
+  let id: string;
+
+  it('creates a scenario at version 0 with nothing to undo', async () => {
+    const { status, body } = await call('POST', '/api/scenarios', { name: '道里区养老站 第一稿' });
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ name: '道里区养老站 第一稿', version: 0, head: 0, editCount: 0, canUndo: false, canRedo: false });
+    id = body.id;
+    const list = await call('GET', '/api/scenarios');
+    expect(list.body.scenarios.map((s: { id: string }) => s.id)).toContain(id);
+  });
+
+  it('adds a station and answers with the delta that compare then shows', async () => {
+    const { status, body } = await call('POST', `/api/scenarios/${id}/edits`, { edit: { op: 'add', category: 'elderly_care', ...densest(), name: '<b>新站</b>', capacity: 30 }, baseVersion: 0 });
+    expect(status).toBe(200);
+    expect(body.scenario).toMatchObject({ version: 1, head: 1, canUndo: true });
+    const city15 = body.delta.find((r: any) => r.category === 'elderly_care' && r.tier === 15 && r.speed === 'elderly' && r.community === null);
+    // Harbin has no elderly care at all: everything is a gain
+    expect(city15.elderlyGained).toBeGreaterThan(0);
+    expect(city15.elderlyLost).toBe(0);
+    const cmp = await call('GET', `/api/scenarios/${id}/compare?category=elderly_care&tier=15&speed=elderly`);
+    const row = cmp.body.rows.find((r: any) => r.community === null);
+    expect(row.before.elderlyCovered).toBe(0);
+    expect(row.after.elderlyCovered).toBeCloseTo(city15.elderlyGained, 1);
+    // per community: the gains add up to the city's
+    const perCommunity = body.delta.filter((r: any) => r.category === 'elderly_care' && r.tier === 15 && r.speed === 'elderly' && r.community !== null);
+    const sum = perCommunity.reduce((a: number, r: any) => a + r.elderlyGained, 0);
+    expect(sum).toBeCloseTo(city15.elderlyGained, 0);
+    // the station is listed, its name as given (text, not markup)
+    const st = await call('GET', `/api/scenarios/${id}/stations`);
+    const added = st.body.features.find((f: any) => f.properties.added);
+    expect(added.properties).toMatchObject({ id: 'new-1', name: '<b>新站</b>', category: 'elderly_care', capacity: 30, open: true });
+    expect(st.body.features).toHaveLength(city.stored.facilities.length + 1);
+  });
+
+  it('refuses a stale version with 409 and the current one, changing nothing', async () => {
+    const { status, body } = await call('POST', `/api/scenarios/${id}/edits`, { edit: { op: 'remove', station: 'new-1' }, baseVersion: 0 });
+    expect(status).toBe(409);
+    expect(body.error.param).toBe('baseVersion');
+    expect(body.error.message).toMatch(/version 1/);
+    expect((await call('GET', `/api/scenarios/${id}`)).body).toMatchObject({ version: 1, head: 1, editCount: 1 });
+  });
+
+  it('refuses bad edits naming the problem, scenario unchanged', async () => {
+    const [w, s] = city.bbox;
+    const cases: Array<[unknown, number, string]> = [
+      [{ op: 'remove', station: 'node/0' }, 404, 'edit.station'],
+      [{ op: 'add', category: 'elderly_care', lon: w - 1, lat: s + 0.01 }, 400, 'edit.lon'],
+      [{ op: 'add', category: 'casino', ...densest() }, 400, 'edit.category'],
+      [{ op: 'add', category: 'elderly_care', lon: 'x', lat: 45.7 }, 400, 'edit.lon'],
+      [{ op: 'teleport', station: 'new-1' }, 400, 'edit.op'],
+      [{ op: 'capacity', station: 'new-1', capacity: -5 }, 400, 'edit.capacity'],
+      [{ op: 'reopen', station: 'new-1' }, 409, 'edit.station'],
+    ];
+    for (const [edit, status, param] of cases) {
+      const res = await call('POST', `/api/scenarios/${id}/edits`, { edit });
+      expect([res.status, res.body.error?.param], JSON.stringify(edit)).toEqual([status, param]);
+    }
+    expect((await call('POST', `/api/scenarios/nope-404/edits`, { edit: { op: 'remove', station: 'x' } })).status).toBe(404);
+    expect((await call('GET', `/api/scenarios/${id}`)).body).toMatchObject({ version: 1, head: 1, editCount: 1 });
+  });
+
+  it('undoes and redoes with mirrored deltas', async () => {
+    const undo = await call('POST', `/api/scenarios/${id}/undo`, {});
+    expect(undo.status).toBe(200);
+    expect(undo.body.scenario).toMatchObject({ version: 2, head: 0, canUndo: false, canRedo: true });
+    const lost = undo.body.delta.find((r: any) => r.category === 'elderly_care' && r.tier === 15 && r.speed === 'elderly' && r.community === null);
+    const cmp = await call('GET', `/api/scenarios/${id}/compare?category=elderly_care&tier=15&speed=elderly`);
+    expect(cmp.body.rows.find((r: any) => r.community === null).after.elderlyCovered).toBe(0);
+    expect((await call('POST', `/api/scenarios/${id}/undo`, {})).status).toBe(409);
+    const redo = await call('POST', `/api/scenarios/${id}/redo`, {});
+    expect(redo.body.scenario).toMatchObject({ version: 3, head: 1, canRedo: false });
+    const gained = redo.body.delta.find((r: any) => r.category === 'elderly_care' && r.tier === 15 && r.speed === 'elderly' && r.community === null);
+    expect(gained.elderlyGained).toBe(lost.elderlyLost);
+  });
+
+  it('previews an edit without applying it', async () => {
+    const p = await call('POST', `/api/scenarios/${id}/preview`, { edit: { op: 'close', station: 'new-1' } });
+    expect(p.status).toBe(200);
+    expect(p.body.delta.some((r: any) => r.elderlyLost > 0)).toBe(true);
+    expect((await call('GET', `/api/scenarios/${id}`)).body).toMatchObject({ version: 3, head: 1 });
+    const cmp = await call('GET', `/api/scenarios/${id}/compare?category=elderly_care&tier=15&speed=elderly`);
+    expect(cmp.body.rows.find((r: any) => r.community === null).after.elderlyCovered).toBeGreaterThan(0);
+  });
+
+  it('keeps every stored edit across a restart: a fresh server replays the log to the same coverage', async () => {
+    await call('POST', `/api/scenarios/${id}/edits`, { edit: { op: 'move', station: 'new-1', lon: densest().lon + 0.003, lat: densest().lat } });
+    const before = await call('GET', `/api/scenarios/${id}/compare`);
+    const restarted = createApp(city, { scenarios: await Scenarios.open(city, h.db.conn) });
+    const after = await call('GET', `/api/scenarios/${id}/compare`, undefined, restarted);
+    expect(after.body.rows).toEqual(before.body.rows);
+    expect(after.body.scenario).toMatchObject({ version: 4, head: 2, editCount: 2 });
+  });
+
+  it('renames and deletes', async () => {
+    expect((await call('PATCH', `/api/scenarios/${id}`, { name: '  ' })).status).toBe(400);
+    const r = await call('PATCH', `/api/scenarios/${id}`, { name: '第二稿', baseVersion: 4 });
+    expect(r.body).toMatchObject({ name: '第二稿', version: 5 });
+    expect((await call('DELETE', `/api/scenarios/${id}`)).status).toBe(200);
+    expect((await call('GET', `/api/scenarios/${id}`)).status).toBe(404);
+    const [n] = await h.rows<{ n: number }>(`SELECT count(*) AS n FROM scenario_edits WHERE scenario_id = '${id}'`);
+    expect(n.n).toBe(0);
+  });
+});
