@@ -128,6 +128,52 @@ describe('scenarios over the API', () => {
     expect(after.body.scenario).toMatchObject({ version: 4, head: 2, editCount: 2 });
   });
 
+  it('suggests sites whose coverage, once added, is exactly what it promised', async () => {
+    const fresh = (await call('POST', '/api/scenarios', { name: 'siting' })).body.id;
+    const req = { category: 'elderly_care', tier: 15, speed: 'elderly', weight: 'elderly', problem: { kind: 'max-cover', p: 3 } };
+    const { status, body } = await call('POST', `/api/scenarios/${fresh}/suggest`, req);
+    expect(status).toBe(200);
+    expect(body.proposals).toHaveLength(3);
+    expect(body.covered).toBeCloseTo(body.proposals.reduce((a: number, p: any) => a + p.gain, 0), 6);
+    expect(body.demand.coveredBefore).toBe(0); // no elderly care in Harbin
+    for (const p of body.proposals) {
+      const res = await call('POST', `/api/scenarios/${fresh}/edits`, { edit: { op: 'add', category: 'elderly_care', lon: p.lon, lat: p.lat } });
+      expect(res.status).toBe(200);
+    }
+    const cmp = await call('GET', `/api/scenarios/${fresh}/compare?category=elderly_care&tier=15&speed=elderly`);
+    expect(cmp.body.rows.find((r: any) => r.community === null).after.elderlyCovered).toBeCloseTo(body.covered, 6);
+    // with the three added, a new suggestion starts from their coverage
+    const again = await call('POST', `/api/scenarios/${fresh}/suggest`, { ...req, problem: { kind: 'max-cover', p: 1 } });
+    expect(again.body.demand.coveredBefore).toBeCloseTo(body.covered, 6);
+  });
+
+  it('solves a small siting exactly with HiGHS and reports the greedy gap', async () => {
+    const { cells } = city.stored;
+    const some = [...cells.elderly.keys()].filter((c) => cells.elderly[c] > 200).slice(0, 8).map((c) => ({ lon: cells.lon[c], lat: cells.lat[c] }));
+    const { status, body } = await call('POST', `/api/scenarios/${id}/suggest`, { category: 'health', tier: 5, speed: 'elderly', problem: { kind: 'max-cover', p: 2 }, candidates: some, exactSeconds: 30 });
+    expect(status).toBe(200);
+    expect(body.exact.status).toBe('optimal');
+    expect(body.exact.objective).toBeGreaterThanOrEqual(body.covered - 1e-6);
+    expect(body.exact.gap).toBeGreaterThanOrEqual(-1e-9);
+    expect(body.exact.gap).toBeCloseTo((body.exact.bound - body.covered) / body.exact.bound, 9);
+  });
+
+  it('refuses siting requests it cannot answer, naming the field', async () => {
+    const base = { category: 'elderly_care', tier: 15, speed: 'elderly' };
+    const two = [densest(), { lon: densest().lon + 0.01, lat: densest().lat }];
+    const cases: Array<[unknown, number, string]> = [
+      [{ ...base, problem: { kind: 'max-cover', p: 0 } }, 400, 'problem.p'],
+      [{ ...base, problem: { kind: 'max-cover', p: 3 }, candidates: two }, 400, 'problem.p'],
+      [{ ...base, problem: { kind: 'set-cover', targetShare: 1 } }, 422, 'problem.targetShare'],
+      [{ ...base, tier: 7, problem: { kind: 'max-cover', p: 1 } }, 400, 'tier'],
+      [{ ...base, problem: { kind: 'anneal', p: 1 } }, 400, 'problem.kind'],
+    ];
+    for (const [req, status, param] of cases) {
+      const res = await call('POST', `/api/scenarios/${id}/suggest`, req);
+      expect([res.status, res.body.error?.param], JSON.stringify(req)).toEqual([status, param]);
+    }
+  });
+
   it('renames and deletes', async () => {
     expect((await call('PATCH', `/api/scenarios/${id}`, { name: '  ' })).status).toBe(400);
     const r = await call('PATCH', `/api/scenarios/${id}`, { name: '第二稿', baseVersion: 4 });

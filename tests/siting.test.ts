@@ -5,7 +5,7 @@
  * greedy maximal covering, and equal a plain (non-lazy) greedy; exact answers must be optimal.
  */
 import { describe, expect, it } from 'vitest';
-import { coverable, greedyCapacitated, greedyMaxCover, greedySetCover, type CoverInstance } from '../server/core/siting.ts';
+import { coverable, greedyCapacitated, greedyMaxCover, greedySetCover, improveBySwaps, type CoverInstance } from '../server/core/siting.ts';
 import { exactCapacitated, exactMaxCover, exactSetCover } from '../server/core/siting-exact.ts';
 import { seeded } from './helpers/harbin.ts';
 
@@ -113,6 +113,21 @@ describe('maximal covering', () => {
         expect(greedy.covered).toBe(coveredBy(inst, greedy.chosen));
         expect(greedy.covered).toBeLessThanOrEqual(opt);
         expect(greedy.covered).toBeGreaterThanOrEqual((1 - 1 / Math.E) * opt);
+        // interchange: never worse than greedy, never better than the optimum, and no single swap
+        // of a chosen site for another improves it
+        const swapped = improveBySwaps(inst, greedy);
+        expect(swapped.chosen).toHaveLength(greedy.chosen.length);
+        expect(new Set(swapped.chosen).size).toBe(swapped.chosen.length);
+        expect(swapped.covered).toBe(coveredBy(inst, swapped.chosen));
+        expect(swapped.covered).toBeGreaterThanOrEqual(greedy.covered);
+        expect(swapped.covered).toBeLessThanOrEqual(opt);
+        for (let a = 0; a < swapped.chosen.length; a++) {
+          for (let c = 0; c < 9; c++) {
+            if (swapped.chosen.includes(c)) continue;
+            const other = swapped.chosen.map((j, b) => (b === a ? c : j));
+            expect(coveredBy(inst, other)).toBeLessThanOrEqual(swapped.covered);
+          }
+        }
       }
     });
   }

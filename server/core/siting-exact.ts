@@ -19,10 +19,10 @@ export function highs(): Promise<Highs> {
 
 export interface ExactResult {
   chosen: number[];
-  /** The best solution's objective (demand covered, or stations for set covering). */
-  objective: number;
-  /** Proven bound on the optimum (upper for maximising, lower for set covering). */
-  bound: number;
+  /** The best solution's objective (demand covered, or stations for set covering); null when none was found in time. */
+  objective: number | null;
+  /** Proven bound on the optimum (upper for maximising, lower for set covering); null when none was proven in time. */
+  bound: number | null;
   /** 'optimal', or why it stopped ('time limit', ...). */
   status: string;
   seconds: number;
@@ -82,7 +82,10 @@ async function solve(c: Columns, rowLower: number[], rowUpper: number[], maximiz
       for (let j = 0; j < candidates; j++) if (x[j] > 0.5) chosen.push(j);
       const objective = model.getObjectiveValue();
       const bound = Number(model.info.get('mip_dual_bound'));
-      return { chosen, objective, bound: Number.isFinite(bound) ? bound : objective, status, seconds: (performance.now() - t) / 1000 };
+      const finite = (v: number) => (Number.isFinite(v) && Math.abs(v) < 1e30 ? v : null);
+      // stopped before any solution: no sites chosen and no meaningful objective
+      const found = chosen.length > 0 || finite(objective) === 0;
+      return { chosen, objective: found ? finite(objective) : null, bound: finite(bound), status, seconds: (performance.now() - t) / 1000 };
     },
   );
 }

@@ -8,6 +8,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { DeltaRow } from '../core/whatif.ts';
 import { EditError } from '../scenario.ts';
 import type { Scenarios } from '../scenarios.ts';
+import { suggestSites } from '../siting.ts';
 import { apiError } from './errors.ts';
 import { ErrorSchema, FeatureCollectionSchema, SpeedSchema, errorResponses, round } from './schemas.ts';
 
@@ -181,6 +182,35 @@ export function scenarioRoutes(scenarios: Scenarios) {
           };
         });
         return c.json({ scenario, rows }, 200);
+      }),
+  );
+
+  const ProblemSchema = z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('max-cover'), p: z.number().int().min(1, { message: 'must be at least 1' }).max(500) }),
+    z.strictObject({ kind: z.literal('set-cover'), targetShare: z.number().gt(0, { message: 'must be above 0' }).max(1, { message: 'at most 1' }) }),
+    z.strictObject({ kind: z.literal('capacitated'), p: z.number().int().min(1, { message: 'must be at least 1' }).max(500), capacity: z.number().positive() }),
+  ]);
+  const SuggestSchema = z.strictObject({
+    category: z.string().refine((v) => categories.includes(v), { message: `unknown category; known: ${categories.join(', ')}` }),
+    tier: z.number().refine((v) => scenarios.city.tiers.includes(v), { message: `must be one of ${scenarios.city.tiers.join(', ')}` }),
+    speed: SpeedSchema.default('elderly'),
+    weight: z.enum(['residents', 'elderly']).default('elderly'),
+    problem: ProblemSchema,
+    candidates: z.array(z.strictObject({ lon: Lon, lat: Lat })).min(1).max(20000).optional(),
+    exactSeconds: z.number().min(0).max(120).default(0).openapi({ description: 'also solve with HiGHS for at most this long (0: greedy only)' }),
+  });
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/scenarios/{id}/suggest',
+      summary: "Suggest sites for new stations on the scenario's current coverage: maximal covering (p sites), set covering (a target share) or capacitated; greedy with interchange, optionally with HiGHS's optimum or bound",
+      request: { params: IdParam, ...body(SuggestSchema) },
+      responses: { 200: json('Proposed sites with their marginal gains'), ...errors, 422: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Infeasible target, or no usable candidate' } },
+    }),
+    (c) =>
+      guard(async () => {
+        const req = c.req.valid('json');
+        const { model } = await scenarios.current(c.req.valid('param').id);
+        return c.json(await suggestSites(scenarios.city, model, req), 200);
       }),
   );
 
