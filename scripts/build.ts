@@ -13,7 +13,7 @@ import { InputError } from '../server/errors.ts';
 import { buildCity, defaultOptions, type BuildOptions } from '../server/pipeline.ts';
 import { openDb } from '../server/db/connection.ts';
 import { writeCity } from '../server/db/city.ts';
-import { complianceTable, coverageTable } from '../server/report.ts';
+import { complianceTable, coverageTable, gridTable } from '../server/report.ts';
 import type { Crs } from '../server/ingest/coords.ts';
 import { HARBIN_DB, HARBIN_PBF } from '../server/config.ts';
 
@@ -27,6 +27,11 @@ Input
   --community-id-field F     --community-name-field F (default name)
   --population-field F       (default population)   --elderly-field F
   --communities-crs CRS      wgs84 | gcj02 | bd09 (default wgs84)
+  --grids FILE               GeoJSON grid management units (网格), checked against the grid-size rule
+  --grid-id-field F          --grid-name-field F (default name)
+  --households-field F       (default households)   --grid-residents-field F (default residents);
+                             a grid without residents gets those of the cells whose centre it holds
+  --grids-crs CRS            wgs84 | gcj02 | bd09 (default wgs84)
   --facilities FILE          GeoJSON or CSV facilities; repeat for several files
   --facility-category ID     one category for every facility in the files, or
   --facility-category-field F
@@ -57,6 +62,8 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
       pbf: { type: 'string' }, db: { type: 'string' }, categories: { type: 'string' },
       communities: { type: 'string' }, 'community-id-field': { type: 'string' }, 'community-name-field': { type: 'string' },
       'population-field': { type: 'string' }, 'elderly-field': { type: 'string' }, 'communities-crs': { type: 'string' },
+      grids: { type: 'string' }, 'grid-id-field': { type: 'string' }, 'grid-name-field': { type: 'string' },
+      'households-field': { type: 'string' }, 'grid-residents-field': { type: 'string' }, 'grids-crs': { type: 'string' },
       facilities: { type: 'string', multiple: true }, 'facility-category': { type: 'string' },
       'facility-category-field': { type: 'string' }, 'facility-name-field': { type: 'string' },
       'facility-capacity-field': { type: 'string' }, 'lon-field': { type: 'string' }, 'lat-field': { type: 'string' },
@@ -92,6 +99,16 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
       populationField: v['population-field'] ?? 'population',
       elderlyField: v['elderly-field'],
       crs: crs('communities-crs', v['communities-crs']),
+    };
+  }
+  if (v.grids) {
+    o.grids = {
+      path: v.grids,
+      idField: v['grid-id-field'],
+      nameField: v['grid-name-field'] ?? 'name',
+      householdsField: v['households-field'] ?? 'households',
+      residentsField: v['grid-residents-field'] ?? 'residents',
+      crs: crs('grids-crs', v['grids-crs']),
     };
   }
   o.facilities = (v.facilities ?? []).map((path) => ({
@@ -152,6 +169,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const city = await runBuild(process.argv.slice(2));
     process.stdout.write(`${coverageTable(city)}\n\n${complianceTable(city)}\n`);
+    if (city.grids.length) process.stdout.write(`\n${gridTable(city)}\n`);
   } catch (err) {
     if (err instanceof InputError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`error: ${(err as Error).message}\n`);

@@ -1,12 +1,13 @@
 /**
  * The city build, stage by stage (file → ingest → core); db/city.ts stores the result.
  *
- *   read      OSM PBF, optional community and facility files
+ *   read      optional grids file (first, so a bad one fails fast), OSM PBF, community and facility files
  *   network   walkable ways → junction graph (CSR)
  *   demand    communities + residential buildings → residents and elderly per H3 cell
  *   snap      facilities and cell centres onto the nearest edge
  *   coverage  walksheds of every facility, nearest facility of each category per cell
  *   stats     coverage per category × tier × speed, in total and per community; gap clusters
+ *   compliance  communities and grids against the standards profile
  *
  * Everything is validated and computed in memory first, so a bad input fails before the
  * database is touched.
@@ -24,7 +25,7 @@ import { osmBoundaries } from './ingest/boundaries.ts';
 import { osmResidentialBuildings } from './ingest/buildings.ts';
 import { loadCategories, type CategoryMapping } from './ingest/categories.ts';
 import { osmFacilities } from './ingest/facilities.ts';
-import { readCommunitiesGeoJSON, readFacilitiesGeoJSON, type FacilityFileOptions } from './ingest/geojson.ts';
+import { readCommunitiesGeoJSON, readFacilitiesGeoJSON, readGridsGeoJSON, type FacilityFileOptions } from './ingest/geojson.ts';
 import { readFacilitiesCSV } from './ingest/csv.ts';
 import type { Crs } from './ingest/coords.ts';
 import { buildGraph, type Graph } from './core/graph.ts';
@@ -35,8 +36,9 @@ import { coverageRows, type CoverageRow } from './core/stats.ts';
 import { cellNeighbours, gapClusters, type GapCluster } from './core/gaps.ts';
 import type { Placed } from './core/reach.ts';
 import { communityCompliance, type CommunityCompliance } from './core/compliance.ts';
+import { checkGrids, type GridCheck } from './core/grids.ts';
 import { loadProfile, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
-import type { Community, Facility, ImportNote } from './core/types.ts';
+import type { Community, Facility, Grid, ImportNote } from './core/types.ts';
 
 export interface CommunityFile {
   path: string;
@@ -44,6 +46,16 @@ export interface CommunityFile {
   nameField: string;
   populationField: string;
   elderlyField?: string;
+  crs?: Crs;
+}
+
+/** Grid management units (网格); households and residents are optional per grid. */
+export interface GridFile {
+  path: string;
+  idField?: string;
+  nameField: string;
+  householdsField: string;
+  residentsField: string;
   crs?: Crs;
 }
 
@@ -66,6 +78,8 @@ export interface BuildOptions {
   profileFile?: string;
   communities?: CommunityFile;
   facilities: FacilityFile[];
+  /** Grids to check against the profile's grid-size rules; none when absent. */
+  grids?: GridFile;
   /** Take facilities from the PBF too (default true). */
   osmFacilities: boolean;
   adminLevel: number;
@@ -126,6 +140,9 @@ export interface City {
   gaps: GapSet[];
   profile: Profile;
   compliance: CommunityCompliance[];
+  /** The grids file's grids (empty without one) and their checks, parallel. */
+  grids: Grid[];
+  gridChecks: GridCheck[];
   notes: Array<ImportNote & { stage: string }>;
   /** Milliseconds per stage. */
   timings: Record<string, number>;
@@ -169,6 +186,11 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   };
 
   // read
+  let grids: Grid[] = [];
+  if (options.grids) {
+    const g = options.grids;
+    grids = readGridsGeoJSON(readInput(g.path).toString('utf8'), { ...g, file: basename(g.path), crs: g.crs ?? 'wgs84' });
+  }
   const osm = readPbf(readInput(options.pbf), basename(options.pbf));
   const categories = loadCategories(options.categoriesFile);
   const profile = loadProfile(options.profileFile ?? DEFAULT_PROFILE_PATH, categories.categories.map((c) => c.id));
@@ -329,7 +351,20 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
     shares: { cell: demand.shareCell, community: demand.shareCommunity, elderly: demand.shareElderly },
   });
   const failing = compliance.filter((c) => c.requirements.some((r) => !r.pass) || c.supply.some((s) => !s.pass)).length;
-  lap('compliance', `${profile.name}: ${requirements.length} requirements, ${norms.length} supply norms; ${failing} of ${communities.length} communities fall short`);
+  const gridRules = rulesOf(profile, 'grid_size');
+  const gridChecks = checkGrids(grids, { lon: cellLon, lat: cellLat, residents: demand.residents }, gridRules);
+  gridChecks.forEach((g, k) => {
+    const subject = grids[k].id;
+    if (g.sharedCells > 0) {
+      notes.push({ stage: 'compliance', kind: 'grid_overlap', subject, message: `${grids[k].name}: overlaps an earlier grid; the ${g.sharedCells} cell centres in the overlap count for the earlier grid only` });
+    }
+    if (g.residentsSource === 'cells' && g.cells === 0) {
+      notes.push({ stage: 'compliance', kind: 'grid_no_cells', subject, message: `${grids[k].name}: no residents given and no demand cell's centre inside, so 0 residents` });
+    }
+  });
+  if (grids.length && !gridRules.length) notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: 'grid_size', message: 'no enabled grid_size rule: the grids are stored unchecked' });
+  const gridText = grids.length ? `; ${gridChecks.filter((g) => g.findings.length).length} of ${grids.length} grids flagged` : '';
+  lap('compliance', `${profile.name}: ${requirements.length} requirements, ${norms.length} supply norms; ${failing} of ${communities.length} communities fall short${gridText}`);
 
-  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, profile, compliance, notes, timings };
+  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, profile, compliance, grids, gridChecks, notes, timings };
 }

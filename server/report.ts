@@ -1,5 +1,6 @@
 /** Plain-text coverage table for the command line. */
 import type { City } from './pipeline.ts';
+import { rulesOf } from './ingest/profile.ts';
 
 const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : '–');
 const num = (n: number) => n.toLocaleString('en');
@@ -38,9 +39,14 @@ export function coverageTable(city: City): string {
       ]);
     }
   }
-  const widths = header.map((_, i) => Math.max(...table.map((r) => displayWidth(r[i]))));
-  for (const r of table) lines.push(r.map((cell, i) => cell + ' '.repeat(widths[i] - displayWidth(cell))).join('  ').trimEnd());
+  lines.push(...aligned(table));
   return lines.join('\n');
+}
+
+/** Rows padded to aligned columns, two spaces apart. */
+function aligned(table: string[][]): string[] {
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => displayWidth(r[i]))));
+  return table.map((r) => r.map((cell, i) => cell + ' '.repeat(widths[i] - displayWidth(cell))).join('  ').trimEnd());
 }
 
 /** Terminal columns of a string: CJK characters take two. */
@@ -74,7 +80,39 @@ export function complianceTable(city: City): string {
     const supply = c.supply.map((s) => `${s.pass ? '✓' : '✗'}${s.category} ${s.value === null ? '–' : s.value.toFixed(1)}/${s.perCount} (≥ ${s.amount})`).join(' ');
     table.push([m.name, num(m.population), fitText(c), reqs, supply]);
   }
-  const widths = header.map((_, i) => Math.max(...table.map((r) => displayWidth(r[i]))));
-  for (const r of table) lines.push(r.map((cell, i) => cell + ' '.repeat(widths[i] - displayWidth(cell))).join('  ').trimEnd());
+  lines.push(...aligned(table));
+  return lines.join('\n');
+}
+
+const PROBLEM_TEXT = {
+  households_below: (v: number, t: number) => `households ${num(v)} < ${num(t)}`,
+  households_above: (v: number, t: number) => `households ${num(v)} > ${num(t)}`,
+  residents_above: (v: number, t: number) => `residents ${num(v)} > ${num(t)}`,
+};
+
+/**
+ * Grid size, after the compliance table when the build has grids: how many grids, how many are
+ * flagged, and each flagged grid's figures and problems (file order, as in the planner's attribute table).
+ */
+export function gridTable(city: City): string {
+  const rules = rulesOf(city.profile, 'grid_size');
+  const flagged = city.gridChecks.flatMap((g, k) => (g.findings.length ? [k] : []));
+  const ruleText = rules.map((r) => `${r.id}: ${num(r.households[0])}–${num(r.households[1])} households, ≤ ${num(r.maxResidents)} residents, source ${r.source.label}`);
+  const lines = [
+    `Grid size: ${city.grids.length} grids, ${flagged.length} flagged${rules.length ? ` (${ruleText.join('; ')})` : '; no enabled grid_size rule, so none checked'}`,
+  ];
+  if (!flagged.length) return lines.join('\n');
+  const header = ['grid', 'households', 'residents', 'problems'];
+  const table: string[][] = [header];
+  for (const k of flagged) {
+    const g = city.gridChecks[k];
+    table.push([
+      city.grids[k].name,
+      g.households === null ? 'unknown' : num(g.households),
+      `${num(g.residents)} ${g.residentsSource === 'given' ? 'given' : 'from cells'}`,
+      g.findings.map((f) => `✗ ${PROBLEM_TEXT[f.problem](f.value, f.threshold)} (${f.rule})`).join('  '),
+    ]);
+  }
+  lines.push(...aligned(table));
   return lines.join('\n');
 }

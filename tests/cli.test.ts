@@ -11,30 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../scripts/build.ts';
 import { openDb } from '../server/db/connection.ts';
 import { writeCity } from '../server/db/city.ts';
-import { CITY_TABLES } from '../server/db/schema.ts';
 import { HARBIN_PBF, queryRows } from './helpers/harbin.ts';
+import { fingerprint } from './helpers/fingerprint.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixture = (name: string) => join(root, 'tests/fixtures/ingest', name);
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
 let dir: string;
 let dbPath: string;
-
-/** Row count and an order-independent hash of every city table (meta without its timestamps). */
-async function fingerprint(path: string): Promise<Record<string, string>> {
-  const db = await openDb(path);
-  try {
-    const out: Record<string, string> = {};
-    for (const table of CITY_TABLES) {
-      const where = table === 'meta' ? "WHERE key NOT IN ('built_at', 'timings_json')" : '';
-      const [r] = await queryRows<{ n: number; h: string }>(db, `SELECT count(*) AS n, sum(hash(t))::VARCHAR AS h FROM ${table} t ${where}`);
-      out[table] = `${r.n}:${r.h}`;
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [tsx, 'scripts/build.ts', '--db', dbPath, ...args], { cwd: root, encoding: 'utf8' });

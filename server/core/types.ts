@@ -18,6 +18,18 @@ export interface Community {
   code?: string;
 }
 
+/** A grid management unit (网格) from the user's grids file. */
+export interface Grid {
+  /** Stable id: `<file>:<index or id field>`. */
+  id: string;
+  name: string;
+  /** Households as given; null when the file gives none (never estimated from residents). */
+  households: number | null;
+  /** Residents as given; null when the file gives none (then counted from the demand cells). */
+  residents: number | null;
+  polygon: MultiPolygonCoords;
+}
+
 export interface Facility {
   /** Stable id: `osm:n123` / `osm:w123` / `osm:r123`, or `<file>:<row or id field>`. */
   id: string;

@@ -226,6 +226,29 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       { type: 'VARCHAR', values: findings.map((f) => src(f.rule).label) },
     ]);
 
+    // households NULL = not given; residents_source says whether residents were given or counted from cells
+    const { grids, gridChecks } = city;
+    await appendColumns(conn, 'grids', grids.length, [
+      { type: 'INTEGER', values: grids.map((_, i) => i) },
+      { type: 'VARCHAR', values: grids.map((g) => g.id) },
+      { type: 'VARCHAR', values: grids.map((g) => g.name) },
+      { type: 'INTEGER', values: gridChecks.map((g) => g.households) },
+      { type: 'INTEGER', values: gridChecks.map((g) => g.residents) },
+      { type: 'VARCHAR', values: gridChecks.map((g) => g.residentsSource) },
+      { type: 'VARCHAR', values: grids.map((g) => JSON.stringify({ type: 'MultiPolygon', coordinates: g.polygon })) },
+    ]);
+    const gridFindings = gridChecks.flatMap((g, i) => g.findings.map((f) => ({ i, ...f })));
+    await appendColumns(conn, 'grid_findings', gridFindings.length, [
+      { type: 'INTEGER', values: gridFindings.map((f) => f.i) },
+      { type: 'VARCHAR', values: gridFindings.map((f) => f.rule) },
+      { type: 'VARCHAR', values: gridFindings.map((f) => f.problem) },
+      { type: 'DOUBLE', values: gridFindings.map((f) => f.value) },
+      { type: 'DOUBLE', values: gridFindings.map((f) => f.threshold) },
+      { type: 'VARCHAR', values: gridFindings.map((f) => f.source.document) },
+      { type: 'VARCHAR', values: gridFindings.map((f) => f.source.clause) },
+      { type: 'VARCHAR', values: gridFindings.map((f) => f.source.label) },
+    ]);
+
     const notes = city.notes;
     await appendColumns(conn, 'import_notes', notes.length, [
       { type: 'VARCHAR', values: notes.map((n) => n.stage) },

@@ -80,6 +80,11 @@ export interface StoredCity {
     community: number; population: number | null; position: string; tierMin: number | null; governingTierMin: number;
     findings: Array<{ rule: string; kind: string; category: string; tierMin: number | null; target: string; speed: string | null; people: number | null; covered: number | null; share: number | null; value: number | null; threshold: number; pass: boolean; source: { document: string; clause: string; label: string } }>;
   }>;
+  /** Grid management units from the grids file (empty without one), each with its grid-size findings. */
+  grids: Array<{
+    id: string; name: string; households: number | null; residents: number; residentsSource: 'given' | 'cells';
+    findings: Array<{ rule: string; problem: string; value: number; threshold: number; source: { document: string; clause: string; label: string } }>;
+  }>;
   gaps: Array<{ id: number; category: string; tierMin: number; speed: 'general' | 'elderly'; weight: 'residents' | 'elderly'; cellCount: number; residents: number; elderly: number; lon: number; lat: number; cells: number[] }>;
 }
 
@@ -192,7 +197,22 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
     });
   }
 
-  return { meta, categories, network, cells, shares, facilities, facilitySnap, communities, nearest, coverage, walksheds, compliance, gaps };
+  const gridRows = await rows<{ grid_id: string; name: string; households: number | null; residents: number; residents_source: 'given' | 'cells' }>(
+    conn, 'SELECT grid_id, name, households, residents, residents_source FROM grids ORDER BY grid_idx',
+  );
+  const grids: StoredCity['grids'] = gridRows.map((g) => ({
+    id: g.grid_id, name: g.name, households: g.households, residents: g.residents, residentsSource: g.residents_source, findings: [],
+  }));
+  const gridFindingRows = await rows<{ grid_idx: number; rule_id: string; problem: string; value: number; threshold: number; source_document: string; source_clause: string; source_label: string }>(
+    conn, 'SELECT * FROM grid_findings ORDER BY grid_idx, rule_id, problem',
+  );
+  for (const f of gridFindingRows) {
+    grids[f.grid_idx].findings.push({
+      rule: f.rule_id, problem: f.problem, value: f.value, threshold: f.threshold, source: { document: f.source_document, clause: f.source_clause, label: f.source_label },
+    });
+  }
+
+  return { meta, categories, network, cells, shares, facilities, facilitySnap, communities, nearest, coverage, walksheds, compliance, grids, gaps };
 }
 
 /** Rebuild the flat network arrays from the stored nodes and edges (geometry from WKT). */

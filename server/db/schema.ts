@@ -1,5 +1,5 @@
 /** Bumped whenever a table changes; the server rebuilds a database of another version. */
-export const SCHEMA_VERSION = '4';
+export const SCHEMA_VERSION = '5';
 
 /**
  * The city database. One build replaces every table below in one transaction, so a rebuild is
@@ -42,6 +42,12 @@ CREATE OR REPLACE TABLE compliance (
   community_idx INTEGER, rule_id VARCHAR, rule_kind VARCHAR, category VARCHAR, tier_min INTEGER, target VARCHAR, speed VARCHAR,
   people INTEGER, covered INTEGER, share DOUBLE, value DOUBLE, threshold DOUBLE, pass BOOLEAN,
   source_document VARCHAR, source_clause VARCHAR, source_label VARCHAR);
+CREATE OR REPLACE TABLE grids (
+  grid_idx INTEGER PRIMARY KEY, grid_id VARCHAR UNIQUE, name VARCHAR, households INTEGER, residents INTEGER,
+  residents_source VARCHAR, geojson VARCHAR);
+CREATE OR REPLACE TABLE grid_findings (
+  grid_idx INTEGER, rule_id VARCHAR, problem VARCHAR, value DOUBLE, threshold DOUBLE,
+  source_document VARCHAR, source_clause VARCHAR, source_label VARCHAR);
 CREATE OR REPLACE TABLE import_notes (stage VARCHAR, kind VARCHAR, subject VARCHAR, message VARCHAR);
 CREATE OR REPLACE VIEW cell_minutes AS
   SELECT n.*, n.dist_m / s.general AS min_general, n.dist_m / s.elderly AS min_elderly
@@ -58,5 +64,5 @@ CREATE OR REPLACE VIEW walkshed_minutes AS
 /** Tables a city build owns, in dependency-free order. */
 export const CITY_TABLES = [
   'meta', 'categories', 'network_nodes', 'network_edges', 'communities', 'facilities', 'cells', 'cell_community',
-  'walksheds', 'cell_nearest', 'coverage', 'gap_clusters', 'gap_cells', 'community_tiers', 'compliance', 'import_notes', 'basemap',
+  'walksheds', 'cell_nearest', 'coverage', 'gap_clusters', 'gap_cells', 'community_tiers', 'compliance', 'grids', 'grid_findings', 'import_notes', 'basemap',
 ];

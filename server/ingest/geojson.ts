@@ -1,10 +1,10 @@
 /**
- * User GeoJSON → communities and facilities. The whole file is validated before anything is
+ * User GeoJSON → communities, facilities and grids. The whole file is validated before anything is
  * returned, so a caller can run an import in one transaction and change nothing on failure.
  * Features are numbered from 1 in messages, the way a planner counts them in a GIS attribute table.
  */
 import { kinks } from '@turf/turf';
-import type { Community, Facility, ImportNote, MultiPolygonCoords } from '../core/types.ts';
+import type { Community, Facility, Grid, ImportNote, MultiPolygonCoords } from '../core/types.ts';
 import { InputError, type Where } from '../errors.ts';
 import { requireCategory, type CategoryMapping } from './categories.ts';
 import { toWgs84, type Crs } from './coords.ts';
@@ -19,6 +19,18 @@ export interface CommunityFileOptions {
   populationField: string;
   /** Property holding elderly residents; communities without it use the configured share. */
   elderlyField?: string;
+  crs: Crs;
+}
+
+export interface GridFileOptions {
+  /** Names the input in messages and prefixes ids (`<file>:<id>`). */
+  file: string;
+  /** Property holding a stable id; default: the feature's number. */
+  idField?: string;
+  nameField: string;
+  /** Properties holding whole counts; a grid without them has them unknown (residents then come from the cells). */
+  householdsField: string;
+  residentsField: string;
   crs: Crs;
 }
 
@@ -54,8 +66,7 @@ export function readCommunitiesGeoJSON(text: string, options: CommunityFileOptio
     const name = textValue(props[nameField]);
     const where = { file, feature: label(i, name || (idField ? textValue(props[idField]) : '')) };
     const rawId = idField ? requireId(props[idField], ids, { ...where, field: idField }) : String(i + 1);
-    const polygon = polygonal(feature, where, true);
-    if (!polygon) throw new InputError(`geometry type ${geometryType(feature)} is not supported; expected Polygon or MultiPolygon`, { ...where, field: 'geometry' });
+    const polygon = requirePolygon(feature, where);
     const population = readCount(props[populationField], { ...where, field: populationField });
     if (population === null) throw new InputError('the population is missing', { ...where, field: populationField });
     let elderly: number | null = null;
@@ -78,6 +89,33 @@ export function readCommunitiesGeoJSON(text: string, options: CommunityFileOptio
     return community;
   });
   return { communities, notes };
+}
+
+/**
+ * Read grid management units (Polygon or MultiPolygon features) with optional households and
+ * residents, both whole numbers.
+ * @throws InputError naming file, feature and field for anything unusable: bad JSON, wrong
+ *   geometry, projected coordinates, open or self-intersecting rings, a count that is not a whole number.
+ */
+export function readGridsGeoJSON(text: string, options: GridFileOptions): Grid[] {
+  const { file, idField, nameField, householdsField, residentsField, crs } = options;
+  const features = readFeatures(text, file);
+  const ids = new Set<string>();
+  return features.map((feature, i) => {
+    const props = properties(feature);
+    const name = textValue(props[nameField]);
+    const where = { file, feature: label(i, name || (idField ? textValue(props[idField]) : '')) };
+    const rawId = idField ? requireId(props[idField], ids, { ...where, field: idField }) : String(i + 1);
+    const polygon = requirePolygon(feature, where);
+    const grid: Grid = {
+      id: `${file}:${rawId}`,
+      name: name || rawId,
+      households: readWholeCount(props[householdsField], { ...where, field: householdsField }),
+      residents: readWholeCount(props[residentsField], { ...where, field: residentsField }),
+      polygon: toWgs84Polygon(polygon, crs),
+    };
+    return grid;
+  });
 }
 
 /**
@@ -124,6 +162,13 @@ export function readCount(value: unknown, where: Where): number | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
   if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, where);
   if (n < 0) throw new InputError(`${n} is negative`, where);
+  return n;
+}
+
+/** `readCount` for things counted in whole units (households, people). */
+function readWholeCount(value: unknown, where: Where): number | null {
+  const n = readCount(value, where);
+  if (n !== null && !Number.isInteger(n)) throw new InputError(`${n} is not a whole number`, where);
   return n;
 }
 
@@ -210,6 +255,13 @@ function polygonal(feature: Props, where: FeatureRef, checkKinks: boolean): Mult
     }
     return rings.map((ring: unknown, k: number) => checkRing(ring, at(k), where, checkKinks));
   });
+}
+
+/** The feature's polygons, fully checked, for inputs that must be areas (communities, grids). */
+function requirePolygon(feature: Props, where: FeatureRef): MultiPolygonCoords {
+  const polygon = polygonal(feature, where, true);
+  if (!polygon) throw new InputError(`geometry type ${geometryType(feature)} is not supported; expected Polygon or MultiPolygon`, { ...where, field: 'geometry' });
+  return polygon;
 }
 
 function checkRing(ring: unknown, at: string, where: FeatureRef, checkKinks: boolean): number[][] {

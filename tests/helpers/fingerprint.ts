@@ -1,0 +1,19 @@
+import { openDb } from '../../server/db/connection.ts';
+import { CITY_TABLES } from '../../server/db/schema.ts';
+import { queryRows } from './harbin.ts';
+
+/** Row count and an order-independent hash of every city table (meta without its timestamps). */
+export async function fingerprint(path: string): Promise<Record<string, string>> {
+  const db = await openDb(path);
+  try {
+    const out: Record<string, string> = {};
+    for (const table of CITY_TABLES) {
+      const where = table === 'meta' ? "WHERE key NOT IN ('built_at', 'timings_json')" : '';
+      const [r] = await queryRows<{ n: number; h: string }>(db, `SELECT count(*) AS n, sum(hash(t))::VARCHAR AS h FROM ${table} t ${where}`);
+      out[table] = `${r.n}:${r.h}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
