@@ -20,7 +20,8 @@ export interface ScenarioInfo extends db.ScenarioRow {
 const CACHED = 8;
 
 export class Scenarios {
-  private readonly models = new Map<string, ScenarioModel>();
+  /** Models at their stored head; `skipped` lists stored edits the current city no longer accepts. */
+  private readonly models = new Map<string, { model: ScenarioModel; skipped: string[] }>();
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -103,7 +104,7 @@ export class Scenarios {
       const row = await this.row(id);
       checkVersion(row, baseVersion);
       if (row.head === 0) throw new EditError(409, 'nothing to undo', 'scenario');
-      const model = await this.model(row);
+      const model = await this.steppable(row);
       const delta = model.undo();
       await this.storeHead(id, row.head - 1, row.version + 1);
       return { scenario: info(await this.row(id)), delta };
@@ -116,18 +117,19 @@ export class Scenarios {
       checkVersion(row, baseVersion);
       if (row.head >= row.editCount) throw new EditError(409, 'nothing to redo', 'scenario');
       const edits = await db.scenarioEdits(this.conn, id);
-      const model = await this.model(row);
+      const model = await this.steppable(row);
       const delta = model.apply(edits[row.head] as Edit, row.head);
       await this.storeHead(id, row.head + 1, row.version + 1);
       return { scenario: info(await this.row(id)), delta };
     });
   }
 
-  /** The scenario's model (read-only use: stations, coverage). */
-  async current(id: string): Promise<{ scenario: ScenarioInfo; model: ScenarioModel }> {
+  /** The scenario's model (read-only use: stations, coverage) and the stored edits its replay skipped. */
+  async current(id: string): Promise<{ scenario: ScenarioInfo; model: ScenarioModel; skipped: string[] }> {
     return this.serial(async () => {
       const row = await this.row(id);
-      return { scenario: info(row), model: await this.model(row) };
+      const { model, skipped } = await this.entry(row);
+      return { scenario: info(row), model, skipped };
     });
   }
 
@@ -146,23 +148,42 @@ export class Scenarios {
     return row;
   }
 
-  /** The model at the stored head: cached, or the baseline with the applied edits replayed. */
+  /**
+   * The model at the stored head: cached, or the baseline with the applied edits replayed. An
+   * edit the city no longer accepts (a rebuild dropped its station) is skipped and reported.
+   */
   private async model(row: db.ScenarioRow): Promise<ScenarioModel> {
-    let model = this.models.get(row.id);
-    if (model && model.applied.length === row.head) {
+    return (await this.entry(row)).model;
+  }
+
+  /** The model, for undo and redo: refused when replay skipped edits, as the steps would not line up. */
+  private async steppable(row: db.ScenarioRow): Promise<ScenarioModel> {
+    const { model, skipped } = await this.entry(row);
+    if (skipped.length) throw new EditError(409, `scenario "${row.id}" has edits the rebuilt city no longer accepts (${skipped.join('; ')}): undo and redo are off; copy what you need into a new scenario`, 'scenario');
+    return model;
+  }
+
+  private async entry(row: db.ScenarioRow) {
+    let entry = this.models.get(row.id);
+    if (entry && entry.model.applied.length + entry.skipped.length === row.head) {
       // most recently used last
       this.models.delete(row.id);
-      this.models.set(row.id, model);
-      return model;
+      this.models.set(row.id, entry);
+      return entry;
     }
-    model = new ScenarioModel(this.city);
+    entry = { model: new ScenarioModel(this.city), skipped: [] as string[] };
     const edits = await db.scenarioEdits(this.conn, row.id);
     for (let seq = 0; seq < row.head; seq++) {
-      model.apply(edits[seq] as Edit, seq);
+      try {
+        entry.model.apply(edits[seq] as Edit, seq);
+      } catch (err) {
+        if (!(err instanceof EditError)) throw err;
+        entry.skipped.push(`edit ${seq + 1}: ${err.message}`);
+      }
     }
-    this.models.set(row.id, model);
+    this.models.set(row.id, entry);
     while (this.models.size > CACHED) this.models.delete(this.models.keys().next().value!);
-    return model;
+    return entry;
   }
 }
 

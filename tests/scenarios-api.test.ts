@@ -174,6 +174,21 @@ describe('scenarios over the API', () => {
     }
   });
 
+  it('skips, and reports, stored edits a rebuilt city no longer accepts; undo is then refused', async () => {
+    const sid = (await call('POST', '/api/scenarios', { name: 'old city' })).body.id;
+    // as if the city were rebuilt without this station after the edit was stored
+    await h.db.conn.run(`INSERT INTO scenario_edits VALUES ('${sid}', 0, '{"op":"remove","station":"node/1"}')`);
+    await h.db.conn.run(`UPDATE scenarios SET head = 1, version = 1 WHERE scenario_id = '${sid}'`);
+    const fresh = createApp(city, { scenarios: await Scenarios.open(city, h.db.conn) });
+    const got = await call('GET', `/api/scenarios/${sid}`, undefined, fresh);
+    expect(got.status).toBe(200);
+    expect(got.body.skipped).toEqual(['edit 1: edit.station: no station "node/1" in this scenario']);
+    const undo = await call('POST', `/api/scenarios/${sid}/undo`, {}, fresh);
+    expect([undo.status, undo.body.error.param]).toEqual([409, 'scenario']);
+    // new edits still apply
+    expect((await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'add', category: 'health', ...densest() } }, fresh)).status).toBe(200);
+  });
+
   it('renames and deletes', async () => {
     expect((await call('PATCH', `/api/scenarios/${id}`, { name: '  ' })).status).toBe(400);
     const r = await call('PATCH', `/api/scenarios/${id}`, { name: '第二稿', baseVersion: 4 });

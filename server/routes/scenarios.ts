@@ -75,8 +75,8 @@ export function scenarioRoutes(scenarios: Scenarios) {
     createRoute({ method: 'get', path: '/scenarios/{id}', summary: 'A scenario and its applied edits', request: { params: IdParam }, responses: { 200: json('The scenario'), ...errors } }),
     (c) =>
       guard(async () => {
-        const { scenario, model } = await scenarios.current(c.req.valid('param').id);
-        return c.json({ ...scenario, edits: model.applied.length }, 200);
+        const { scenario, model, skipped } = await scenarios.current(c.req.valid('param').id);
+        return c.json({ ...scenario, edits: model.applied.length, skipped }, 200);
       }),
   );
 
