@@ -16,6 +16,7 @@ import { cellRoutes } from './routes/cells.ts';
 import { gapRoutes } from './routes/gaps.ts';
 import { walkshedRoutes } from './routes/walkshed.ts';
 import { complianceRoutes } from './routes/compliance.ts';
+import { profileRoutes } from './routes/profile.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
 
 export interface AppOptions {
@@ -56,6 +57,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   api.route('/', gapRoutes(city));
   api.route('/', walkshedRoutes(city));
   api.route('/', complianceRoutes(city));
+  api.route('/', profileRoutes(city));
   for (const r of options.extraRoutes ?? []) api.route('/', r);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
