@@ -17,6 +17,7 @@ import { gapRoutes } from './routes/gaps.ts';
 import { walkshedRoutes } from './routes/walkshed.ts';
 import { complianceRoutes } from './routes/compliance.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
+import { profileRoutes } from './routes/profile.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
 import type { Scenarios } from './scenarios.ts';
 
@@ -61,6 +62,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   api.route('/', walkshedRoutes(city));
   api.route('/', complianceRoutes(city));
   if (options.scenarios) api.route('/', scenarioRoutes(options.scenarios));
+  api.route('/', profileRoutes(city));
   for (const r of options.extraRoutes ?? []) api.route('/', r);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

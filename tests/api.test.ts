@@ -2,6 +2,7 @@
  * The JSON API, in process (app.request) against the real Harbin database; every figure is
  * checked against the database with plain SQL.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latLngToCell } from 'h3-js';
 import { createApp } from '../server/app.ts';
@@ -147,10 +148,25 @@ describe('the API on Harbin', () => {
     expect(body.grids).toEqual([]);
   });
 
+  it('gives the standards profile with the rules of data/standards/default.json', async () => {
+    const file = JSON.parse(readFileSync(new URL('../data/standards/default.json', import.meta.url), 'utf8'));
+    const { status, body } = await get('/api/profile');
+    expect(status).toBe(200);
+    expect(body.name).toBe(file.name);
+    expect(body.note).toBe(file.note);
+    // as loaded: the one default the file leaves out is a requirement's share, everyone (1)
+    expect(body.rules).toEqual(file.rules.map((r: any) => (r.kind === 'facility_requirement' ? { minShare: 1, ...r } : r)));
+    // every finding of /api/compliance names a rule the profile holds, with the same source
+    const byId = new Map(body.rules.map((r: any) => [r.id, r]));
+    for (const c of (await get('/api/compliance')).body.communities) {
+      for (const f of c.findings) expect(f.source).toEqual((byId.get(f.rule) as any).source);
+    }
+  });
+
   it('publishes an OpenAPI document naming every route', async () => {
     const { body } = await get('/api/openapi.json');
     expect(Object.keys(body.paths).sort()).toEqual([
-      '/cells', '/cells/{h3}', '/city', '/communities', '/compliance', '/facilities', '/facilities/{id}/walkshed', '/gaps', '/walkshed',
+      '/cells', '/cells/{h3}', '/city', '/communities', '/compliance', '/facilities', '/facilities/{id}/walkshed', '/gaps', '/profile', '/walkshed',
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,14 @@ describe('the standards profile', () => {
     const p = loadProfile();
     expect(rulesOf(p, 'walking_speed').map((s) => s.mPerMin)).toEqual([DEFAULTS.speeds.general, DEFAULTS.speeds.elderly]);
     expect(rulesOf(p, 'tier').map((t) => t.minutes)).toEqual([...DEFAULTS.tiers]);
+  });
+
+  it("keeps the file's note on the source labels; a city's own note replaces it", () => {
+    const file = JSON.parse(readFileSync(DEFAULT_PROFILE_PATH, 'utf8'));
+    expect(loadProfile().note).toBe(file.note);
+    expect(loadProfile(profile('inherits', [])).note).toBe(file.note);
+    expect(loadProfile(profile('own-note', [], { note: 'Harbin: L rules from the city plan' })).note).toBe('Harbin: L rules from the city plan');
+    expect(errorOf(() => loadProfile(profile('bad-note', [], { note: 3 })))).toBe('bad-note.json, field "note": must be text');
   });
 
   it("lets a city override a rule by id, disable one and add its own", () => {

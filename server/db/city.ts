@@ -42,6 +42,8 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       count_access: String(options.countAccess),
       categories_source: city.categories.source,
       profile: city.profile.name,
+      // the rules as loaded (parent merged, defaults filled), so the server can show each one
+      profile_json: JSON.stringify({ name: city.profile.name, note: city.profile.note, rules: city.profile.rules }),
       // Infinity (no nearest cutoff) survives as a string; read back with parseOptions
       options_json: JSON.stringify(options, (_k, v) => (v === Infinity ? 'Infinity' : v)),
       timings_json: JSON.stringify(city.timings),

@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Network } from '../ingest/network.ts';
+import type { Rule } from '../ingest/profile.ts';
 import type { MultiPolygonCoords } from '../core/types.ts';
 import type { CoverageRow } from '../core/stats.ts';
 import { SCHEMA_VERSION } from './schema.ts';
@@ -52,6 +53,8 @@ export interface StoredCommunity {
 
 export interface StoredCity {
   meta: Record<string, string>;
+  /** The standards profile the city was checked against, as loaded. */
+  profile: { name: string; note: string | null; rules: Rule[] };
   categories: StoredCategory[];
   network: Network;
   cells: {
@@ -212,7 +215,9 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
     });
   }
 
-  return { meta, categories, network, cells, shares, facilities, facilitySnap, communities, nearest, coverage, walksheds, compliance, grids, gaps };
+  const profile = JSON.parse(meta.profile_json) as StoredCity['profile'];
+
+  return { meta, profile, categories, network, cells, shares, facilities, facilitySnap, communities, nearest, coverage, walksheds, compliance, grids, gaps };
 }
 
 /** Rebuild the flat network arrays from the stored nodes and edges (geometry from WKT). */

@@ -1,5 +1,5 @@
-/** Bumped whenever a table changes; the server rebuilds a database of another version. */
-export const SCHEMA_VERSION = '5';
+/** Bumped whenever a table or a meta key changes; the server rebuilds a database of another version. */
+export const SCHEMA_VERSION = '6';
 
 /**
  * The city database. One build replaces every table below in one transaction, so a rebuild is

@@ -45,6 +45,8 @@ export type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;
 
 export interface Profile {
   name: string;
+  /** What the file says about its rules (the meaning of the source labels); a child's replaces its parent's. */
+  note: string | null;
   /** Files read, the base first. */
   files: string[];
   rules: Rule[];
@@ -71,8 +73,9 @@ export function loadProfile(path = DEFAULT_PROFILE_PATH, categories?: string[], 
     throw new InputError(code ? `cannot read the file (${code})` : `not JSON: ${(err as Error).message}`, { file });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('must be a JSON object with "name" and "rules"', { file });
-  const top = json as { name?: unknown; extends?: unknown; rules?: unknown };
+  const top = json as { name?: unknown; note?: unknown; extends?: unknown; rules?: unknown };
   if (typeof top.name !== 'string' || !top.name) throw new InputError('must have a "name"', { file, field: 'name' });
+  if (top.note !== undefined && typeof top.note !== 'string') throw new InputError('must be text', { file, field: 'note' });
   if (!Array.isArray(top.rules)) throw new InputError('"rules" must be a list', { file, field: 'rules' });
   if (top.extends !== undefined && typeof top.extends !== 'string') throw new InputError('must name a profile file', { file, field: 'extends' });
 
@@ -118,5 +121,6 @@ export function loadProfile(path = DEFAULT_PROFILE_PATH, categories?: string[], 
       throw new InputError(`no enabled walking_speed rule for the ${group} group`, { file, field: 'rules' });
     }
   }
-  return { name: top.name, files: [...(parent?.files ?? []), path], rules };
+  const note = typeof top.note === 'string' ? top.note : (parent?.note ?? null);
+  return { name: top.name, note, files: [...(parent?.files ?? []), path], rules };
 }

@@ -141,6 +141,63 @@ export interface PointWalkshed {
   minutesTo: number[];
 }
 
+/** Where a rule comes from; `label`: P official text, S secondary summary, L local rule, D derived, C conjecture. */
+export interface RuleSource {
+  document: string;
+  clause: string;
+  label: 'P' | 'S' | 'L' | 'D' | 'C';
+}
+
+/** One rule of the standards profile: these fields, plus the parameters of its kind. */
+export interface ProfileRule {
+  id: string;
+  kind: string;
+  source: RuleSource;
+  enabled: boolean;
+  [parameter: string]: unknown;
+}
+
+export interface Profile {
+  name: string;
+  note: string | null;
+  rules: ProfileRule[];
+}
+
+/** One check of one community against one rule. */
+export interface Finding {
+  rule: string;
+  kind: 'facility_requirement' | 'supply_norm';
+  category: string;
+  /** The requirement's walk, minutes (null for supply norms). */
+  tierMin: number | null;
+  target: 'residents' | 'elderly';
+  speed: SpeedId | null;
+  people: number | null;
+  covered: number | null;
+  /** covered / people (null: nobody of the group lives there). */
+  share: number | null;
+  /** A supply norm's measured amount per its count of people. */
+  value: number | null;
+  /** The share a requirement needs (0–1), or the amount a supply norm needs. */
+  threshold: number;
+  pass: boolean;
+  source: RuleSource;
+}
+
+export interface ComplianceCommunity {
+  id: string;
+  name: string;
+  population: number | null;
+  tier: { position: 'within' | 'between' | 'under' | 'over'; minutes: number | null; governingMinutes: number };
+  pass: boolean;
+  findings: Finding[];
+}
+
+export interface Compliance {
+  profile: string | null;
+  communities: ComplianceCommunity[];
+}
+
 /** A failed call: HTTP status (0 for a network failure), the server's message and the parameter it names. */
 export class ApiError extends Error {
   constructor(
@@ -193,6 +250,8 @@ export const api = {
     getJson<FacilityWalkshed>(`facilities/${encodeURIComponent(id)}/walkshed`, { speed }, signal),
   pointWalkshed: (lon: number, lat: number, speed: SpeedId, minutes: number, signal?: AbortSignal) =>
     getJson<PointWalkshed>('walkshed', { lon: lon.toFixed(6), lat: lat.toFixed(6), speed, minutes }, signal),
+  compliance: () => getJson<Compliance>('compliance'),
+  profile: () => getJson<Profile>('profile'),
 };
 
 /** The basemap's vector tile URL template, absolute (MapLibre's worker needs absolute URLs). */

@@ -51,3 +51,20 @@ export function rampColour(minutes: number, tiers: readonly number[]): string {
   for (let i = 0; i < tiers.length && i < RAMP.length - 1; i++) if (minutes <= tiers[i]) return RAMP[i];
   return RAMP[RAMP.length - 1];
 }
+
+/**
+ * Compliance view: communities by how many rules they fail. Index n is for n failed rules, the
+ * last entry for that many or more (ColorBrewer RdYlGn ends: green passes, deepening red fails).
+ */
+export const COMPLIANCE = ['#1a9850', '#fdae61', '#f46d43', '#a50026'] as const;
+
+/** Opacity of the compliance fill (the basemap shows through), and of its legend swatches. */
+export const COMPLIANCE_OPACITY = 0.6;
+
+/** Communities with no population figure: nobody to check the rules for. */
+export const NO_POPULATION = '#a8a8a8';
+
+/** Colour of a community failing `failed` rules; `null`: it has no population. */
+export function complianceColour(failed: number | null): string {
+  return failed === null ? NO_POPULATION : COMPLIANCE[Math.min(failed, COMPLIANCE.length - 1)];
+}

@@ -4,10 +4,11 @@
  *
  * Data flow: `/api/city` → `app.city` → controls; selection → layers (cells restyle, communities
  * and gaps refetch) → `app.communities` → table; clicks → `app.popup` / `app.walkshedRequest` →
- * popup and walkshed layer.
+ * popup and walkshed layer. Compliance view: `/api/compliance` + `/api/profile` → `app.compliance`,
+ * `app.profile` → compliance panel and layer; `#rule=<id>` → `app.ruleId` → rule card.
  */
 import { untrack } from 'svelte';
-import { ApiError, type CellDetail, type City, type Communities, type FacilityProps, type SpeedId } from './api.ts';
+import { ApiError, api, type CellDetail, type City, type Communities, type Compliance, type FacilityProps, type Profile, type SpeedId } from './api.ts';
 import { t, type MessageKey } from './i18n.svelte.ts';
 import type { Weighting } from '../map/cellStyle.ts';
 
@@ -20,6 +21,9 @@ export class Selection {
   speed = $state<SpeedId>('elderly');
   weighting = $state<Weighting>('elderly');
 }
+
+/** What the map and the panel show: walking coverage of the selection, or compliance with the standards profile. */
+export type View = 'coverage' | 'compliance';
 
 /** Tool modes: the default coverage view, or picking a point for its walkshed. */
 export type Mode = { kind: 'coverage' } | { kind: 'walkshed-here' };
@@ -61,6 +65,16 @@ export class AppState {
   city = $state.raw<City | null>(null);
   selection = new Selection();
   mode = $state<Mode>({ kind: 'coverage' });
+  view = $state<View>('coverage');
+
+  /** `/api/compliance` and `/api/profile`, loaded the first time either is needed. */
+  compliance = $state.raw<Compliance | null>(null);
+  profile = $state.raw<Profile | null>(null);
+  /** The community (its id) whose findings the compliance panel shows. */
+  complianceCommunity = $state<string | null>(null);
+  /** The rule whose card is open (the page's `#rule=<id>`). */
+  ruleId = $state<string | null>(null);
+  #complianceLoad: Promise<void> | null = null;
 
   /** Per-community coverage for the current selection (set by CommunitiesLayer). */
   communities = $state.raw<Communities | null>(null);
@@ -137,6 +151,36 @@ export class AppState {
 
   dismissError(id: number): void {
     this.errors = this.errors.filter((e) => e.id !== id);
+  }
+
+  /** Switch the view; the compliance view has no walkshed tool, popup nor walkshed of its own. */
+  setView(view: View): void {
+    this.view = view;
+    if (view !== 'compliance') return;
+    this.mode = { kind: 'coverage' };
+    this.clearWalkshed();
+    this.popup = null;
+    this.loadCompliance();
+  }
+
+  /** Fetch compliance and the profile once (again after a failure, which is shown). */
+  loadCompliance(): Promise<void> {
+    this.#complianceLoad ??= Promise.all([this.track('loading.compliance', api.compliance()), this.track('loading.profile', api.profile())]).then(
+      ([compliance, profile]) => {
+        this.compliance = compliance;
+        this.profile = profile;
+      },
+      () => {
+        this.#complianceLoad = null;
+      },
+    );
+    return this.#complianceLoad;
+  }
+
+  /** Open the card of rule `id` (null closes it). */
+  openRule(id: string | null): void {
+    this.ruleId = id;
+    if (id) this.loadCompliance();
   }
 
   zoomToCommunity(index: number): void {
