@@ -41,12 +41,14 @@ Input
 Analysis
   --admin-level N            OSM admin_level of the communities (default 8)
   --resolution N             H3 resolution of the demand cells (default 10)
-  --speed-general M          walking speed, m/min (default 67)
-  --speed-elderly M          elderly walking speed, m/min (default 50)
+  --profile FILE             standards profile (default data/standards/default.json); it sets the
+                             walking speeds and tiers unless the options below do
+  --speed-general M          walking speed, m/min (default: the profile's, 67)
+  --speed-elderly M          elderly walking speed, m/min (default: the profile's, 50)
   --elderly-share S          share of elderly where not given (default 0.2198, Harbin 2020 census)
   --building-m2-per-resident M  building floor m² per resident for residents to follow buildings
                              fully; less spreads the rest over the area (default 3; 0 = buildings only)
-  --tiers LIST               tier minutes (default 5,10,15)
+  --tiers LIST               tier minutes (default: the profile's, 5,10,15)
   --max-snap M               farthest snap to a street, metres (default 300)
   --min-component N          smallest network island snapped to, nodes (default 50)
   --no-access                leave the walk from a point to its street out of the time
@@ -59,7 +61,7 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      pbf: { type: 'string' }, db: { type: 'string' }, categories: { type: 'string' },
+      pbf: { type: 'string' }, db: { type: 'string' }, categories: { type: 'string' }, profile: { type: 'string' },
       communities: { type: 'string' }, 'community-id-field': { type: 'string' }, 'community-name-field': { type: 'string' },
       'population-field': { type: 'string' }, 'elderly-field': { type: 'string' }, 'communities-crs': { type: 'string' },
       grids: { type: 'string' }, 'grid-id-field': { type: 'string' }, 'grid-name-field': { type: 'string' },
@@ -89,7 +91,8 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
     if (value !== 'wgs84' && value !== 'gcj02' && value !== 'bd09') throw new InputError(`must be wgs84, gcj02 or bd09, got "${value}"`, { field: name });
     return value;
   };
-  const o = defaultOptions(v.pbf ?? HARBIN_PBF);
+  // speeds and tiers come from the standards profile unless given here
+  const o = defaultOptions(v.pbf ?? HARBIN_PBF, v.profile);
   o.categoriesFile = v.categories;
   if (v.communities) {
     o.communities = {

@@ -37,7 +37,7 @@ import { cellNeighbours, gapClusters, type GapCluster } from './core/gaps.ts';
 import type { Placed } from './core/reach.ts';
 import { communityCompliance, type CommunityCompliance } from './core/compliance.ts';
 import { checkGrids, type GridCheck } from './core/grids.ts';
-import { loadProfile, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
+import { loadProfile, profileAnalysis, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
 import type { Community, Facility, Grid, ImportNote } from './core/types.ts';
 
 export interface CommunityFile {
@@ -94,17 +94,23 @@ export interface BuildOptions {
   nearestCutoffM: number;
 }
 
-export function defaultOptions(pbf: string): BuildOptions {
+/**
+ * Build options with the defaults: walking speeds and tiers from the standards profile (the
+ * default one unless `profileFile` names another), the rest from server/config.ts.
+ */
+export function defaultOptions(pbf: string, profileFile?: string): BuildOptions {
+  const fromProfile = profileAnalysis(loadProfile(profileFile ?? DEFAULT_PROFILE_PATH));
   return {
     pbf,
+    profileFile,
     facilities: [],
     osmFacilities: true,
     adminLevel: DEFAULTS.adminLevel,
     resolution: DEFAULTS.resolution,
     elderlyShare: DEFAULTS.elderlyShare,
     buildingM2PerResident: DEFAULTS.buildingM2PerResident,
-    speeds: { ...DEFAULTS.speeds },
-    tiers: [...DEFAULTS.tiers],
+    speeds: { ...DEFAULTS.speeds, ...fromProfile.speeds },
+    tiers: fromProfile.tiers ?? [...DEFAULTS.tiers],
     maxSnapM: DEFAULTS.maxSnapM,
     minComponentNodes: DEFAULTS.minComponentNodes,
     countAccess: DEFAULTS.countAccess,

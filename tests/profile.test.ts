@@ -96,3 +96,32 @@ describe('the standards profile', () => {
     expect(errorOf(() => loadProfile(join(dir, 'norules.json')))).toBe('norules.json, field "rules": "rules" must be a list');
   });
 });
+
+describe('the profile sets the build\'s walking speeds and tiers', () => {
+  const speed = (group: string, mPerMin: number) => ({ id: `speed.${group}`, kind: 'walking_speed', group, mPerMin, source: { document: 'city survey', clause: '2.1', label: 'L' }, enabled: true });
+
+  it('takes speeds and tiers from the profile, overrides from the options', async () => {
+    const { defaultOptions } = await import('../server/pipeline.ts');
+    const path = profile('slow', [speed('elderly', 45), { ...tier5, id: 'tier.30', minutes: 30, distanceM: 2000, residents: [100001, 200000] }]);
+    const o = defaultOptions('x.osm.pbf', path);
+    expect(o.speeds).toEqual({ general: 67, elderly: 45 });
+    expect(o.tiers).toEqual([5, 10, 15, 30]);
+    expect(o.profileFile).toBe(path);
+    // the default profile gives the documented defaults
+    const d = defaultOptions('x.osm.pbf');
+    expect([d.speeds, d.tiers]).toEqual([DEFAULTS.speeds, DEFAULTS.tiers]);
+  });
+
+  it('the CLI: --profile sets the speeds unless --speed-elderly is given, and a bad profile exits 2', async () => {
+    const { runBuild } = await import('../scripts/build.ts');
+    const path = profile('cli', [speed('elderly', 45)]);
+    const db = join(dir, 'p.duckdb');
+    const built = await runBuild(['--db', db, '--quiet', '--profile', path]);
+    expect(built.options.speeds.elderly).toBe(45);
+    expect(built.profile.rules.find((r) => r.id === 'speed.elderly')).toMatchObject({ mPerMin: 45, source: { label: 'L' } });
+    const explicit = await runBuild(['--db', db, '--quiet', '--profile', path, '--speed-elderly', '40']);
+    expect(explicit.options.speeds.elderly).toBe(40);
+    const bad = profile('bad', [{ ...speed('elderly', -3) }]);
+    await expect(runBuild(['--db', db, '--quiet', '--profile', bad])).rejects.toThrow(/bad\.json.*speed\.elderly/);
+  });
+});

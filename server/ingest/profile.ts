@@ -58,6 +58,17 @@ export function rulesOf<K extends RuleKind>(profile: Profile, kind: K): RuleOf<K
 }
 
 /**
+ * The walking speeds and life-circle tiers a profile sets (its enabled `walking_speed` and `tier`
+ * rules); a group or the tiers it leaves out are undefined.
+ */
+export function profileAnalysis(profile: Profile): { speeds: { general?: number; elderly?: number }; tiers?: number[] } {
+  const speeds: { general?: number; elderly?: number } = {};
+  for (const r of rulesOf(profile, 'walking_speed')) speeds[r.group] = r.mPerMin;
+  const tiers = rulesOf(profile, 'tier').map((t) => t.minutes).sort((a, b) => a - b);
+  return { speeds, tiers: tiers.length ? tiers : undefined };
+}
+
+/**
  * Load a profile file (following `extends`, a file name beside it without `.json`).
  * `categories` are the known facility categories, checked in requirements and norms.
  * @throws InputError naming the file, the rule and the field.
