@@ -37,6 +37,7 @@ import { cellNeighbours, gapClusters, type GapCluster } from './core/gaps.ts';
 import type { Placed } from './core/reach.ts';
 import { communityCompliance, type CommunityCompliance } from './core/compliance.ts';
 import { checkGrids, type GridCheck } from './core/grids.ts';
+import { landuseAt, type Landuse } from './core/landuse.ts';
 import { loadProfile, profileAnalysis, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
 import type { Community, Facility, Grid, ImportNote } from './core/types.ts';
 
@@ -139,6 +140,8 @@ export interface City {
   facilitySnap: Snapped;
   demand: Demand;
   cellLon: Float64Array;
+  /** Water or green at each cell centre, else null. */
+  cellLanduse: Landuse[];
   cellLat: Float64Array;
   cellSnap: Snapped;
   coverage: CoverageResult;
@@ -261,6 +264,8 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
     cellLon[i] = lon;
     cellLat[i] = lat;
   });
+  // land use at each cell centre, for leaving siting candidates in lakes and parks out
+  const cellLanduse = landuseAt(basemap, cellLon, cellLat);
   lap('demand', `${buildings.length.toLocaleString('en')} residential buildings, ${demand.cells.length.toLocaleString('en')} H3 cells at resolution ${options.resolution}`);
 
   // snap
@@ -372,5 +377,5 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   const gridText = grids.length ? `; ${gridChecks.filter((g) => g.findings.length).length} of ${grids.length} grids flagged` : '';
   lap('compliance', `${profile.name}: ${requirements.length} requirements, ${norms.length} supply norms; ${failing} of ${communities.length} communities fall short${gridText}`);
 
-  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellSnap, coverage, rows, gaps, profile, compliance, grids, gridChecks, notes, timings };
+  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellLanduse, cellSnap, coverage, rows, gaps, profile, compliance, grids, gridChecks, notes, timings };
 }

@@ -23,6 +23,8 @@ export interface SitingRequest {
   problem: SitingProblem;
   /** Candidate points; cells with residents when absent. */
   candidates?: Array<{ lon: number; lat: number }>;
+  /** Leave out candidate cells whose centre lies in these land uses (basemap water, green). */
+  excludeLanduse?: Array<'water' | 'green'>;
   /** Also solve with HiGHS, stopping after this many seconds (0: greedy only). */
   exactSeconds: number;
 }
@@ -75,7 +77,11 @@ export function sitingInstance(city: CityContext, model: ScenarioModel, req: Sit
     };
   } else {
     const cells: number[] = [];
-    for (let c = 0; c < w.length; c++) if (stored.cells.residents[c] > 0 && city.cellsPlaced.edge[c] >= 0) cells.push(c);
+    const excluded = new Set<string>(req.excludeLanduse ?? []);
+    for (let c = 0; c < w.length; c++) {
+      const landuse = stored.cells.landuse[c];
+      if (stored.cells.residents[c] > 0 && city.cellsPlaced.edge[c] >= 0 && !(landuse && excluded.has(landuse))) cells.push(c);
+    }
     places = cells.map((c) => ({ lon: stored.cells.lon[c], lat: stored.cells.lat[c], h3: stored.cells.h3[c] }));
     placed = {
       edge: Int32Array.from(cells, (c) => city.cellsPlaced.edge[c]),

@@ -158,6 +158,21 @@ describe('scenarios over the API', () => {
     expect(body.exact.gap).toBeCloseTo((body.exact.bound - body.covered) / body.exact.bound, 9);
   });
 
+  it('leaves candidates in water and parks out when asked', async () => {
+    const req = { category: 'school', tier: 5, speed: 'general', weight: 'residents', problem: { kind: 'max-cover', p: 5 } };
+    const all = await call('POST', `/api/scenarios/${id}/suggest`, req);
+    const dry = await call('POST', `/api/scenarios/${id}/suggest`, { ...req, excludeLanduse: ['water', 'green'] });
+    const [counts] = await h.rows<{ all: number; dry: number }>(
+      'SELECT count(*) FILTER (WHERE residents > 0 AND reachable) AS all, count(*) FILTER (WHERE residents > 0 AND reachable AND landuse IS NULL) AS dry FROM cells',
+    );
+    expect([all.body.candidates, dry.body.candidates]).toEqual([counts.all, counts.dry]);
+    expect(counts.dry).toBeLessThan(counts.all);
+    const landuse = await h.rows<{ h3_id: string; landuse: string | null }>('SELECT h3_id, landuse FROM cells');
+    const of = new Map(landuse.map((r) => [r.h3_id, r.landuse]));
+    for (const p of dry.body.proposals) expect(of.get(p.h3)).toBeNull();
+    expect((await call('POST', `/api/scenarios/${id}/suggest`, { ...req, excludeLanduse: ['lava'] })).body.error.param).toBe('excludeLanduse.0');
+  });
+
   it('refuses siting requests it cannot answer, naming the field', async () => {
     const base = { category: 'elderly_care', tier: 15, speed: 'elderly' };
     const two = [densest(), { lon: densest().lon + 0.01, lat: densest().lat }];

@@ -6,8 +6,7 @@
  * cells whose centre it holds. Households are never estimated: a household size would be a guess
  * the planner cannot see, so a grid without households is checked on residents only.
  */
-import Flatbush from 'flatbush';
-import { containment, flatten } from './polygon.ts';
+import { firstContaining } from './polygon.ts';
 import type { Grid, MultiPolygonCoords } from './types.ts';
 
 export interface RuleSource {
@@ -50,33 +49,6 @@ export interface GridCheck {
 }
 
 /**
- * For every cell centre, the first grid (in the order given) whose polygon holds it, or -1 —
- * the rule buildings follow for overlapping communities — and per grid the centres an earlier
- * grid took (grids should tile an area; an overlap is a drawing error worth reporting).
- */
-function cellGrids(polygons: MultiPolygonCoords[], lon: ArrayLike<number>, lat: ArrayLike<number>): { owner: Int32Array; shared: Int32Array } {
-  const owner = new Int32Array(lon.length).fill(-1);
-  const shared = new Int32Array(polygons.length);
-  if (polygons.length === 0) return { owner, shared };
-  const shapes = polygons.map(flatten);
-  const index = new Flatbush(shapes.length);
-  for (const s of shapes) index.add(s.minX, s.minY, s.maxX, s.maxY);
-  index.finish();
-  const tests: Array<((x: number, y: number) => boolean) | undefined> = new Array(shapes.length);
-  for (let i = 0; i < lon.length; i++) {
-    // bounding-box hits in grid order, so the first that holds the centre owns it
-    const candidates = index.search(lon[i], lat[i], lon[i], lat[i]).sort((a, b) => a - b);
-    for (const g of candidates) {
-      tests[g] ??= containment(shapes[g]);
-      if (!tests[g]!(lon[i], lat[i])) continue;
-      if (owner[i] < 0) owner[i] = g;
-      else shared[g]++;
-    }
-  }
-  return { owner, shared };
-}
-
-/**
  * Check every grid against every (enabled) grid-size rule. `cells` are the demand cells: centre
  * and residents.
  * @example checkGrids([{ id: 'g:1', name: '一网格', households: 600, residents: 1900, polygon }], cells, [rule])
@@ -88,7 +60,7 @@ export function checkGrids(
   cells: { lon: ArrayLike<number>; lat: ArrayLike<number>; residents: ArrayLike<number> },
   rules: GridSizeRule[],
 ): GridCheck[] {
-  const { owner, shared } = cellGrids(
+  const { owner, shared } = firstContaining(
     grids.map((g) => g.polygon),
     cells.lon,
     cells.lat,

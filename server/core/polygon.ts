@@ -4,6 +4,7 @@
  * Geometry is held as a `FlatMultiPolygon` (one Float64Array of lon,lat pairs plus ring and polygon offsets) so the
  * hot loops in buildings.ts and grid.ts run on plain numbers, never on nested GeoJSON arrays.
  */
+import Flatbush from 'flatbush';
 import type { MultiPolygonCoords } from './types.ts';
 
 const RAD = Math.PI / 180;
@@ -305,4 +306,31 @@ export function interiorPoint(fp: FlatMultiPolygon): [number, number] {
     }
   }
   return [bx, scanY];
+}
+
+/**
+ * For every point, the first polygon (in the order given) that holds it, or -1 — the rule
+ * buildings follow for overlapping communities — and per polygon the points an earlier polygon
+ * took (grids should tile an area; an overlap is a drawing error worth reporting).
+ */
+export function firstContaining(polygons: MultiPolygonCoords[], lon: ArrayLike<number>, lat: ArrayLike<number>): { owner: Int32Array; shared: Int32Array } {
+  const owner = new Int32Array(lon.length).fill(-1);
+  const shared = new Int32Array(polygons.length);
+  if (polygons.length === 0) return { owner, shared };
+  const shapes = polygons.map(flatten);
+  const index = new Flatbush(shapes.length);
+  for (const s of shapes) index.add(s.minX, s.minY, s.maxX, s.maxY);
+  index.finish();
+  const tests: Array<((x: number, y: number) => boolean) | undefined> = new Array(shapes.length);
+  for (let i = 0; i < lon.length; i++) {
+    // bounding-box hits in grid order, so the first that holds the centre owns it
+    const candidates = index.search(lon[i], lat[i], lon[i], lat[i]).sort((a, b) => a - b);
+    for (const g of candidates) {
+      tests[g] ??= containment(shapes[g]);
+      if (!tests[g]!(lon[i], lat[i])) continue;
+      if (owner[i] < 0) owner[i] = g;
+      else shared[g]++;
+    }
+  }
+  return { owner, shared };
 }

@@ -126,6 +126,7 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       { type: 'DOUBLE', values: Array.from(cs.edge, (e, i) => (e < 0 ? null : cs.offset[i])) },
       { type: 'DOUBLE', values: cs.distance },
       { type: 'BOOLEAN', values: Array.from(cs.edge, (e) => e >= 0) },
+      { type: 'VARCHAR', values: city.cellLanduse },
     ]);
     await appendColumns(conn, 'cell_community', demand.shareCell.length, [
       { type: 'INTEGER', values: demand.shareCell },

@@ -7,6 +7,7 @@ import type { Network } from '../ingest/network.ts';
 import type { Rule } from '../ingest/profile.ts';
 import type { MultiPolygonCoords } from '../core/types.ts';
 import type { CoverageRow } from '../core/stats.ts';
+import type { Landuse } from '../core/landuse.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 
 async function columns(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown[]>> {
@@ -67,6 +68,8 @@ export interface StoredCity {
     edge: Int32Array;
     offset: Float64Array;
     access: Float64Array;
+    /** Water or green at the centre (basemap areas), else null. */
+    landuse: Landuse[];
   };
   /** Per (cell, community) share, sorted by cell. */
   shares: { cell: Int32Array; community: Int32Array; residents: Int32Array; elderly: Int32Array };
@@ -112,7 +115,7 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
   const edges = await columns(conn, 'SELECT from_node, to_node, length_m, highway, osm_way_id::DOUBLE AS way, geom_wkt FROM network_edges ORDER BY edge_id');
   const network = networkFrom(nodes, edges);
 
-  const c = await columns(conn, 'SELECT h3_id, lon, lat, residents, elderly, snap_edge, snap_offset_m, snap_dist_m FROM cells ORDER BY cell_idx');
+  const c = await columns(conn, 'SELECT h3_id, lon, lat, residents, elderly, snap_edge, snap_offset_m, snap_dist_m, landuse FROM cells ORDER BY cell_idx');
   const cells = {
     h3: c.h3_id as string[],
     lon: f64(c.lon),
@@ -122,6 +125,7 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
     edge: i32(c.snap_edge),
     offset: Float64Array.from(c.snap_offset_m, (x) => Number(x ?? 0)),
     access: f64(c.snap_dist_m),
+    landuse: c.landuse as Landuse[],
   };
   const s = await columns(conn, 'SELECT cell_idx, community_idx, residents, elderly FROM cell_community ORDER BY cell_idx, community_idx');
   const shares = { cell: i32(s.cell_idx), community: i32(s.community_idx), residents: i32(s.residents), elderly: i32(s.elderly) };

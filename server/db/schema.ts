@@ -1,5 +1,5 @@
 /** Bumped whenever a table or a meta key changes; the server rebuilds a database of another version. */
-export const SCHEMA_VERSION = '6';
+export const SCHEMA_VERSION = '7';
 
 /**
  * The city database. One build replaces every table below in one transaction, so a rebuild is
@@ -24,7 +24,7 @@ CREATE OR REPLACE TABLE facilities (
 CREATE OR REPLACE TABLE cells (
   cell_idx INTEGER PRIMARY KEY, h3 UBIGINT UNIQUE, h3_id VARCHAR, lon DOUBLE, lat DOUBLE,
   residents INTEGER, elderly INTEGER,
-  snap_edge INTEGER, snap_offset_m DOUBLE, snap_dist_m DOUBLE, reachable BOOLEAN);
+  snap_edge INTEGER, snap_offset_m DOUBLE, snap_dist_m DOUBLE, reachable BOOLEAN, landuse VARCHAR);
 CREATE OR REPLACE TABLE cell_community (cell_idx INTEGER, community_idx INTEGER, residents INTEGER, elderly INTEGER);
 CREATE OR REPLACE TABLE walksheds (facility_idx INTEGER, cell_idx INTEGER, dist_m DOUBLE);
 CREATE OR REPLACE TABLE cell_nearest (cell_idx INTEGER, category VARCHAR, facility_idx INTEGER, dist_m DOUBLE);

@@ -9,6 +9,7 @@ import type { DeltaRow } from '../core/whatif.ts';
 import { EditError } from '../scenario.ts';
 import type { Scenarios } from '../scenarios.ts';
 import { suggestSites } from '../siting.ts';
+import { LANDUSES } from '../core/landuse.ts';
 import { apiError } from './errors.ts';
 import { ErrorSchema, FeatureCollectionSchema, SpeedSchema, errorResponses, round } from './schemas.ts';
 
@@ -197,6 +198,7 @@ export function scenarioRoutes(scenarios: Scenarios) {
     weight: z.enum(['residents', 'elderly']).default('elderly'),
     problem: ProblemSchema,
     candidates: z.array(z.strictObject({ lon: Lon, lat: Lat })).min(1).max(20000).optional(),
+    excludeLanduse: z.array(z.enum(LANDUSES)).optional().openapi({ description: 'leave out candidate cells in water or green areas (with the default candidates)' }),
     exactSeconds: z.number().min(0).max(120).default(0).openapi({ description: 'also solve with HiGHS for at most this long (0: greedy only)' }),
   });
   app.openapi(
