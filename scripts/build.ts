@@ -49,6 +49,7 @@ Analysis
   --building-m2-per-resident M  building floor m² per resident for residents to follow buildings
                              fully; less spreads the rest over the area (default 3; 0 = buildings only)
   --tiers LIST               tier minutes (default: the profile's, 5,10,15)
+  --unit-residents MIN,MAX   residents of the community units cut from coarse boundaries (default 5000,12000)
   --max-snap M               farthest snap to a street, metres (default 300)
   --min-component N          smallest network island snapped to, nodes (default 50)
   --no-access                leave the walk from a point to its street out of the time
@@ -71,7 +72,7 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
       'facility-capacity-field': { type: 'string' }, 'lon-field': { type: 'string' }, 'lat-field': { type: 'string' },
       'facilities-crs': { type: 'string' }, 'no-osm-facilities': { type: 'boolean' },
       'admin-level': { type: 'string' }, resolution: { type: 'string' }, 'speed-general': { type: 'string' },
-      'speed-elderly': { type: 'string' }, 'elderly-share': { type: 'string' }, 'building-m2-per-resident': { type: 'string' }, tiers: { type: 'string' },
+      'speed-elderly': { type: 'string' }, 'elderly-share': { type: 'string' }, 'building-m2-per-resident': { type: 'string' }, tiers: { type: 'string' }, 'unit-residents': { type: 'string' },
       'max-snap': { type: 'string' }, 'min-component': { type: 'string' }, 'no-access': { type: 'boolean' },
       quiet: { type: 'boolean' }, help: { type: 'boolean' },
     },
@@ -135,6 +136,10 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
   o.elderlyShare = number('elderly-share', v['elderly-share'], o.elderlyShare);
   o.buildingM2PerResident = number('building-m2-per-resident', v['building-m2-per-resident'], o.buildingM2PerResident);
   if (v.tiers !== undefined) o.tiers = v.tiers.split(',').map((t) => number('tiers', t, NaN));
+  if (v['unit-residents'] !== undefined) {
+    const [lo, hi] = v['unit-residents'].split(',').map((t) => number('unit-residents', t, NaN));
+    o.unitResidents = [lo, hi];
+  }
   o.maxSnapM = number('max-snap', v['max-snap'], o.maxSnapM);
   o.minComponentNodes = number('min-component', v['min-component'], o.minComponentNodes);
   o.countAccess = !v['no-access'];

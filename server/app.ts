@@ -18,6 +18,7 @@ import { walkshedRoutes } from './routes/walkshed.ts';
 import { complianceRoutes } from './routes/compliance.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { profileRoutes } from './routes/profile.ts';
+import { unitRoutes } from './routes/units.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
 import type { Scenarios } from './scenarios.ts';
 
@@ -63,6 +64,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   api.route('/', complianceRoutes(city));
   if (options.scenarios) api.route('/', scenarioRoutes(options.scenarios));
   api.route('/', profileRoutes(city));
+  api.route('/', unitRoutes(city));
   for (const r of options.extraRoutes ?? []) api.route('/', r);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -40,6 +40,8 @@ export const DEFAULTS = {
   countAccess: true,
   /** Nearest-facility searches stop here (metres); Infinity: the whole connected network. */
   nearestCutoffM: Infinity,
+  /** Residents of a derived community unit (社区, 5k–12k, S: docs/domain.md spatial units). */
+  unitResidents: [5000, 12000],
 } as const;
 
 export const SOURCES: Record<string, string> = {
@@ -47,4 +49,5 @@ export const SOURCES: Record<string, string> = {
   speed_elderly: 'S: older adults 46–56 m/min in European/UK measurements; default 50 (docs/domain.md)',
   tiers: 'S: GB 50180-2018 城市居住区规划设计标准, 5/10/15-minute life circles',
   elderly_share: 'S: Harbin 2020 census, 21.98 % aged 60+ (docs/domain.md)',
+  unit_residents: 'S: community (社区) 5,000–12,000 residents (docs/domain.md, spatial units)',
 };

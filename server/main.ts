@@ -45,7 +45,9 @@ if (found.status === 'none') {
 } else if (found.status === 'stale') {
   // derived data only: rebuild it from the inputs and options it was built with
   log('build', `${dbPath} was built by another version of lifecircle: rebuilding it with the same options`);
-  const options = JSON.parse(found.optionsJson!, (_k, v) => (v === 'Infinity' ? Infinity : v)) as BuildOptions;
+  // options added since that build take their defaults
+  const stored = JSON.parse(found.optionsJson!, (_k, v) => (v === 'Infinity' ? Infinity : v)) as Partial<BuildOptions>;
+  const options: BuildOptions = { ...defaultOptions(stored.pbf ?? HARBIN_PBF, stored.profileFile), ...stored };
   await writeCity(db.conn, buildCity(options, log));
 }
 const t = performance.now();

@@ -38,6 +38,8 @@ import type { Placed } from './core/reach.ts';
 import { communityCompliance, type CommunityCompliance } from './core/compliance.ts';
 import { checkGrids, type GridCheck } from './core/grids.ts';
 import { landuseAt, type Landuse } from './core/landuse.ts';
+import { communityUnits, type CommunityUnit } from './core/units.ts';
+import { Barriers, barrierSegments } from './core/barriers.ts';
 import { loadProfile, profileAnalysis, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
 import type { Community, Facility, Grid, ImportNote } from './core/types.ts';
 
@@ -93,6 +95,8 @@ export interface BuildOptions {
   minComponentNodes: number;
   countAccess: boolean;
   nearestCutoffM: number;
+  /** Resident range of the community units derived from coarse (OSM) boundaries. */
+  unitResidents: [number, number];
 }
 
 /**
@@ -116,6 +120,7 @@ export function defaultOptions(pbf: string, profileFile?: string): BuildOptions 
     minComponentNodes: DEFAULTS.minComponentNodes,
     countAccess: DEFAULTS.countAccess,
     nearestCutoffM: DEFAULTS.nearestCutoffM,
+    unitResidents: [...DEFAULTS.unitResidents],
   };
 }
 
@@ -140,6 +145,9 @@ export interface City {
   facilitySnap: Snapped;
   demand: Demand;
   cellLon: Float64Array;
+  /** Community units (derived from coarse boundaries, or the communities as given) and each cell's unit (-1: none). */
+  units: CommunityUnit[];
+  cellUnit: Int32Array;
   /** Water or green at each cell centre, else null. */
   cellLanduse: Landuse[];
   cellLat: Float64Array;
@@ -171,6 +179,8 @@ export function checkOptions(o: BuildOptions): void {
   if (!o.tiers.length || o.tiers.some((t) => !(Number.isInteger(t) && t > 0 && t <= 120))) throw bad('tiers', `must be whole minutes from 1 to 120, got ${o.tiers.join(',')}`);
   if (!(o.buildingM2PerResident >= 0)) throw bad('building-m2-per-resident', `must be 0 or more square metres, got ${o.buildingM2PerResident}`);
   if (!(o.maxSnapM > 0)) throw bad('max-snap', `must be a distance in metres above 0, got ${o.maxSnapM}`);
+  const [uMin, uMax] = o.unitResidents;
+  if (!(Number.isInteger(uMin) && Number.isInteger(uMax) && uMin > 0 && uMax >= uMin)) throw bad('unit-residents', `must be two whole numbers, the smaller first, got ${o.unitResidents.join(',')}`);
 }
 
 function readInput(path: string): Buffer {
@@ -268,6 +278,27 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   const cellLanduse = landuseAt(basemap, cellLon, cellLat);
   lap('demand', `${buildings.length.toLocaleString('en')} residential buildings, ${demand.cells.length.toLocaleString('en')} H3 cells at resolution ${options.resolution}`);
 
+  // community units: coarse OSM boundaries (sub-districts) split into units, imported communities as they are
+  const neighbours = cellNeighbours(demand.cells);
+  const barriers = new Barriers(barrierSegments(basemap));
+  const { units, cellUnit } = communityUnits(
+    {
+      communityCount: communities.length,
+      split: (k) => communities[k].source === 'osm',
+      cellCount: demand.cells.length,
+      residents: demand.residents,
+      elderly: demand.elderly,
+      lon: cellLon,
+      lat: cellLat,
+      shares: { cell: demand.shareCell, community: demand.shareCommunity, residents: demand.shareResidents },
+      neighbours,
+      barrier: (a, b) => barriers.crosses(cellLon[a], cellLat[a], cellLon[b], cellLat[b]),
+    },
+    { minResidents: options.unitResidents[0], maxResidents: options.unitResidents[1], barrierCost: 4 },
+  );
+  const unitsInRange = units.filter((u) => u.residents >= options.unitResidents[0] && u.residents <= options.unitResidents[1]).length;
+  lap('units', `${units.length} community units (${units.filter((u) => u.derived).length} derived), ${unitsInRange} within ${options.unitResidents.join('–')} residents; ${barriers.size.toLocaleString('en')} barrier segments`);
+
   // snap
   const index = new EdgeIndex(network, graph, { maxSnapM: options.maxSnapM, minComponentNodes: options.minComponentNodes });
   const facilitySnap = index.snapAll(
@@ -316,7 +347,7 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
     options.tiers,
     options.speeds,
   );
-  const grid = { neighbours: cellNeighbours(demand.cells), residents: demand.residents, elderly: demand.elderly, lon: cellLon, lat: cellLat };
+  const grid = { neighbours, residents: demand.residents, elderly: demand.elderly, lon: cellLon, lat: cellLat };
   const gaps: GapSet[] = [];
   categoryIds.forEach((category, k) => {
     for (const speed of ['general', 'elderly'] as const) {
@@ -377,5 +408,5 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   const gridText = grids.length ? `; ${gridChecks.filter((g) => g.findings.length).length} of ${grids.length} grids flagged` : '';
   lap('compliance', `${profile.name}: ${requirements.length} requirements, ${norms.length} supply norms; ${failing} of ${communities.length} communities fall short${gridText}`);
 
-  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellLanduse, cellSnap, coverage, rows, gaps, profile, compliance, grids, gridChecks, notes, timings };
+  return { options, network, graph, basemap, categories, communities, facilities, facilitySnap, demand, cellLon, cellLat, cellLanduse, units, cellUnit, cellSnap, coverage, rows, gaps, profile, compliance, grids, gridChecks, notes, timings };
 }

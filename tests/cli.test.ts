@@ -78,6 +78,7 @@ describe('the build command', () => {
       ['a missing file', () => ['--facilities', join(dir, 'nowhere.csv'), '--facility-category', 'health'], /^error: .*nowhere\.csv: cannot read the file \(ENOENT\)$/],
       ['a resolution that is not a number', () => ['--resolution', 'ten'], /^error: field "resolution": must be a number, got "ten"$/],
       ['an elderly speed of zero', () => ['--speed-elderly', '0'], /^error: field "speed-elderly": must be a walking speed in m\/min above 0 and below 300, got 0$/],
+      ['a unit range upside down', () => ['--unit-residents', '6000,3000'], /^error: field "unit-residents": must be two whole numbers, the smaller first, got 6000,3000$/],
       ['an unknown option', () => ['--colour', 'red'], /^error: Unknown option '--colour'/],
     ];
     for (const [what, args, message] of cases) {

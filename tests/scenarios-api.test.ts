@@ -204,6 +204,14 @@ describe('scenarios over the API', () => {
     expect((await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'add', category: 'health', ...densest() } }, fresh)).status).toBe(200);
   });
 
+  it('lists the scenario routes in the OpenAPI document', async () => {
+    const { body } = await call('GET', '/api/openapi.json');
+    expect(Object.keys(body.paths).filter((p) => p.startsWith('/scenarios')).sort()).toEqual([
+      '/scenarios', '/scenarios/{id}', '/scenarios/{id}/compare', '/scenarios/{id}/edits', '/scenarios/{id}/preview',
+      '/scenarios/{id}/redo', '/scenarios/{id}/stations', '/scenarios/{id}/suggest', '/scenarios/{id}/undo',
+    ]);
+  });
+
   it('renames and deletes', async () => {
     expect((await call('PATCH', `/api/scenarios/${id}`, { name: '  ' })).status).toBe(400);
     const r = await call('PATCH', `/api/scenarios/${id}`, { name: '第二稿', baseVersion: 4 });

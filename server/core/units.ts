@@ -231,3 +231,75 @@ function heapPop(h: Array<[number, number]>): [number, number] {
 
 /** Lower cost first; ties to the lower cell index, so the split is reproducible. */
 const less = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
+export interface CommunityUnit {
+  /** The community (boundary) the unit lies in. */
+  community: number;
+  /** Split from a coarse boundary (true), or the community as given (false). */
+  derived: boolean;
+  /** 1-based number within its community, north-west first. */
+  number: number;
+  cells: number[];
+  residents: number;
+  elderly: number;
+}
+
+/**
+ * Community units of a city: each demand cell belongs to the community holding most of its
+ * residents; communities marked `split` (coarse boundaries) are cut into units by
+ * {@link deriveUnits}, the others stay whole. Returns the units and each cell's unit (-1: none).
+ */
+export function communityUnits(input: {
+  communityCount: number;
+  split: (community: number) => boolean;
+  cellCount: number;
+  residents: ArrayLike<number>;
+  elderly: ArrayLike<number>;
+  lon: ArrayLike<number>;
+  lat: ArrayLike<number>;
+  shares: { cell: ArrayLike<number>; community: ArrayLike<number>; residents: ArrayLike<number> };
+  neighbours: { offsets: Int32Array; items: Int32Array };
+  barrier: (a: number, b: number) => boolean;
+}, opts: UnitOptions): { units: CommunityUnit[]; cellUnit: Int32Array } {
+  const { shares, neighbours } = input;
+  // each cell to the community holding most of its residents (the first on ties)
+  const owner = new Int32Array(input.cellCount).fill(-1);
+  const most = new Float64Array(input.cellCount).fill(-1);
+  for (let s = 0; s < shares.cell.length; s++) {
+    const c = shares.cell[s];
+    if (shares.residents[s] > most[c]) {
+      most[c] = shares.residents[s];
+      owner[c] = shares.community[s];
+    }
+  }
+  const byCommunity: number[][] = Array.from({ length: input.communityCount }, () => []);
+  owner.forEach((k, c) => k >= 0 && byCommunity[k].push(c));
+  const unitInput = {
+    residents: input.residents,
+    x: input.lon,
+    y: input.lat,
+    neighbours: (c: number) => Array.from(neighbours.items.subarray(neighbours.offsets[c], neighbours.offsets[c + 1])),
+    barrier: input.barrier,
+  };
+  const units: CommunityUnit[] = [];
+  byCommunity.forEach((cells, community) => {
+    if (!cells.length) return;
+    const split = input.split(community);
+    const parts = split ? deriveUnits({ ...unitInput, cells }, opts) : [cells];
+    // north-west first: by the mean centre, latitude descending then longitude
+    const centre = (p: number[]) => [p.reduce((a, c) => a + input.lat[c], 0) / p.length, p.reduce((a, c) => a + input.lon[c], 0) / p.length];
+    const ordered = parts.map((p) => ({ p, c: centre(p) })).sort((a, b) => b.c[0] - a.c[0] || a.c[1] - b.c[1]);
+    ordered.forEach(({ p }, i) => {
+      let residents = 0;
+      let elderly = 0;
+      for (const c of p) {
+        residents += input.residents[c];
+        elderly += input.elderly[c];
+      }
+      units.push({ community, derived: split, number: i + 1, cells: p, residents, elderly });
+    });
+  });
+  const cellUnit = new Int32Array(input.cellCount).fill(-1);
+  units.forEach((u, i) => u.cells.forEach((c) => (cellUnit[c] = i)));
+  return { units, cellUnit };
+}

@@ -135,6 +135,24 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       { type: 'INTEGER', values: demand.shareElderly },
     ]);
 
+    // community units; a derived unit is named after its boundary and numbered north-west first
+    const { units, cellUnit } = city;
+    await appendColumns(conn, 'units', units.length, [
+      { type: 'INTEGER', values: Int32Array.from(units, (_, i) => i) },
+      { type: 'VARCHAR', values: units.map((u) => (u.derived ? `${city.communities[u.community].id}/${u.number}` : city.communities[u.community].id)) },
+      { type: 'VARCHAR', values: units.map((u) => (u.derived ? `${city.communities[u.community].name} ${u.number}` : city.communities[u.community].name)) },
+      { type: 'INTEGER', values: Int32Array.from(units, (u) => u.community) },
+      { type: 'BOOLEAN', values: units.map((u) => u.derived) },
+      { type: 'INTEGER', values: Int32Array.from(units, (u) => u.residents) },
+      { type: 'INTEGER', values: Int32Array.from(units, (u) => u.elderly) },
+      { type: 'INTEGER', values: Int32Array.from(units, (u) => u.cells.length) },
+    ]);
+    const withUnit = [...cellUnit.keys()].filter((c) => cellUnit[c] >= 0);
+    await appendColumns(conn, 'cell_unit', withUnit.length, [
+      { type: 'INTEGER', values: Int32Array.from(withUnit) },
+      { type: 'INTEGER', values: Int32Array.from(withUnit, (c) => cellUnit[c]) },
+    ]);
+
     const ws = city.coverage.walksheds;
     const wsFacility = new Int32Array(ws.target.length);
     for (let f = 0; f < facilities.length; f++) wsFacility.fill(f, ws.offsets[f], ws.offsets[f + 1]);

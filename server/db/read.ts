@@ -76,6 +76,8 @@ export interface StoredCity {
   facilities: StoredFacility[];
   facilitySnap: { edge: Int32Array; offset: Float64Array; access: Float64Array };
   communities: StoredCommunity[];
+  /** Community units: derived from coarse boundaries or the communities as given; `cells` ascending. */
+  units: Array<{ id: string; name: string; community: number; derived: boolean; residents: number; elderly: number; cells: number[] }>;
   /** Per category id: metres to the nearest facility per cell (Infinity: none) and its index (-1). */
   nearest: Map<string, { dist: Float64Array; facility: Int32Array }>;
   coverage: CoverageRow[];
@@ -151,6 +153,12 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
     demandMethod: r.demand_method, polygon: (JSON.parse(r.geojson) as { coordinates: MultiPolygonCoords }).coordinates,
   }));
 
+  const units = (await rows<{ unit_id: string; name: string; community_idx: number; derived: boolean; residents: number; elderly: number }>(
+    conn, 'SELECT * FROM units ORDER BY unit_idx',
+  )).map((u) => ({ id: u.unit_id, name: u.name, community: u.community_idx, derived: u.derived, residents: u.residents, elderly: u.elderly, cells: [] as number[] }));
+  const cu = await columns(conn, 'SELECT cell_idx, unit_idx FROM cell_unit ORDER BY cell_idx');
+  for (let i = 0; i < cu.cell_idx.length; i++) units[Number(cu.unit_idx[i])].cells.push(Number(cu.cell_idx[i]));
+
   const nearest = new Map<string, { dist: Float64Array; facility: Int32Array }>();
   for (const cat of categories) {
     const n = await columns(conn, `SELECT dist_m, facility_idx FROM cell_nearest WHERE category = '${cat.id.replace(/'/g, "''")}' ORDER BY cell_idx`);
@@ -221,7 +229,7 @@ export async function readCity(conn: DuckDBConnection): Promise<StoredCity> {
 
   const profile = JSON.parse(meta.profile_json) as StoredCity['profile'];
 
-  return { meta, profile, categories, network, cells, shares, facilities, facilitySnap, communities, nearest, coverage, walksheds, compliance, grids, gaps };
+  return { meta, profile, categories, network, cells, shares, facilities, facilitySnap, communities, units, nearest, coverage, walksheds, compliance, grids, gaps };
 }
 
 /** Rebuild the flat network arrays from the stored nodes and edges (geometry from WKT). */

@@ -1,5 +1,5 @@
 /** Bumped whenever a table or a meta key changes; the server rebuilds a database of another version. */
-export const SCHEMA_VERSION = '7';
+export const SCHEMA_VERSION = '8';
 
 /**
  * The city database. One build replaces every table below in one transaction, so a rebuild is
@@ -26,6 +26,10 @@ CREATE OR REPLACE TABLE cells (
   residents INTEGER, elderly INTEGER,
   snap_edge INTEGER, snap_offset_m DOUBLE, snap_dist_m DOUBLE, reachable BOOLEAN, landuse VARCHAR);
 CREATE OR REPLACE TABLE cell_community (cell_idx INTEGER, community_idx INTEGER, residents INTEGER, elderly INTEGER);
+CREATE OR REPLACE TABLE units (
+  unit_idx INTEGER PRIMARY KEY, unit_id VARCHAR UNIQUE, name VARCHAR, community_idx INTEGER, derived BOOLEAN,
+  residents INTEGER, elderly INTEGER, cell_count INTEGER);
+CREATE OR REPLACE TABLE cell_unit (cell_idx INTEGER PRIMARY KEY, unit_idx INTEGER);
 CREATE OR REPLACE TABLE walksheds (facility_idx INTEGER, cell_idx INTEGER, dist_m DOUBLE);
 CREATE OR REPLACE TABLE cell_nearest (cell_idx INTEGER, category VARCHAR, facility_idx INTEGER, dist_m DOUBLE);
 CREATE OR REPLACE TABLE coverage (
@@ -63,6 +67,6 @@ CREATE OR REPLACE VIEW walkshed_minutes AS
 
 /** Tables a city build owns, in dependency-free order. */
 export const CITY_TABLES = [
-  'meta', 'categories', 'network_nodes', 'network_edges', 'communities', 'facilities', 'cells', 'cell_community',
+  'meta', 'categories', 'network_nodes', 'network_edges', 'communities', 'facilities', 'cells', 'cell_community', 'units', 'cell_unit',
   'walksheds', 'cell_nearest', 'coverage', 'gap_clusters', 'gap_cells', 'community_tiers', 'compliance', 'grids', 'grid_findings', 'import_notes', 'basemap',
 ];
