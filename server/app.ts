@@ -19,6 +19,7 @@ import { complianceRoutes } from './routes/compliance.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { unitRoutes } from './routes/units.ts';
+import { jointRoutes } from './routes/joint.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
 import type { Scenarios } from './scenarios.ts';
 
@@ -65,6 +66,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   if (options.scenarios) api.route('/', scenarioRoutes(options.scenarios));
   api.route('/', profileRoutes(city));
   api.route('/', unitRoutes(city));
+  api.route('/', jointRoutes(city));
   for (const r of options.extraRoutes ?? []) api.route('/', r);
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
