@@ -6,18 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridDisk } from 'h3-js';
-import { createApp } from '../server/app.ts';
-import { CityContext } from '../server/context.ts';
-import { readCity } from '../server/db/read.ts';
-import { buildHarbin, type Built } from './helpers/harbin.ts';
+import type { createApp } from '../server/app.ts';
+import type { CityContext } from '../server/context.ts';
+import { harbinApp, type Built } from './helpers/harbin.ts';
 
 let h: Built;
 let city: CityContext;
 let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
-  h = await buildHarbin();
-  city = new CityContext(await readCity(h.db.conn));
-  app = createApp(city);
+  ({ h, city, app } = await harbinApp());
 });
 afterAll(() => h?.dispose());
 

@@ -7,11 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { area as turfArea } from '@turf/turf';
 import { cellArea, cellToLatLng, gridDisk, latLngToCell } from 'h3-js';
-import { createApp } from '../server/app.ts';
-import { CityContext } from '../server/context.ts';
-import { readCity } from '../server/db/read.ts';
+import type { createApp } from '../server/app.ts';
 import { deriveUnits, unitCount } from '../server/core/units.ts';
-import { buildHarbin, type Built } from './helpers/harbin.ts';
+import { harbinApp, type Built } from './helpers/harbin.ts';
 
 /** Flood fill over H3 adjacency (gridDisk), independent of the code under test. */
 function contiguous(h3: string[]): boolean {
@@ -101,8 +99,7 @@ describe('community units of Harbin', () => {
   let h: Built;
   let app: ReturnType<typeof createApp>;
   beforeAll(async () => {
-    h = await buildHarbin();
-    app = createApp(new CityContext(await readCity(h.db.conn)));
+    ({ h, app } = await harbinApp());
   });
   afterAll(() => h?.dispose());
 

@@ -58,3 +58,15 @@ export function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Harbin built into a throwaway file, loaded as the server loads it, and the HTTP app over it (in process). */
+export async function harbinApp(options: { scenarios?: boolean } = {}) {
+  const { CityContext } = await import('../../server/context.ts');
+  const { readCity } = await import('../../server/db/read.ts');
+  const { createApp } = await import('../../server/app.ts');
+  const { Scenarios } = await import('../../server/scenarios.ts');
+  const h = await buildHarbin();
+  const city = new CityContext(await readCity(h.db.conn));
+  const app = createApp(city, options.scenarios ? { scenarios: await Scenarios.open(city, h.db.conn) } : {});
+  return { h, city, app };
+}
