@@ -7,6 +7,7 @@ import { EdgeIndex } from './core/snap.ts';
 import { groupByEdge, walksheds, type OnEdges, type Placed } from './core/reach.ts';
 import { Walker } from './core/walk.ts';
 import type { StoredCity } from './db/read.ts';
+import { JointContext } from './joint.ts';
 
 export type Speed = 'general' | 'elderly';
 
@@ -26,6 +27,7 @@ export class CityContext {
   /** [west, south, east, north] of the walking network. */
   readonly bbox: [number, number, number, number];
   private readonly walker: Walker;
+  #joint: JointContext | null = null;
 
   constructor(readonly stored: StoredCity) {
     const { network, cells, meta } = stored;
@@ -49,6 +51,11 @@ export class CityContext {
     }
     this.bbox = [w, s, e, n];
     this.walker = new Walker(this.graph);
+  }
+
+  /** Units, their adjacency and the walk of every populated cell for joint communities; built on first use. */
+  get joint(): JointContext {
+    return (this.#joint ??= new JointContext(this));
   }
 
   /**

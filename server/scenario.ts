@@ -15,7 +15,17 @@ export type Edit =
   | { op: 'close'; station: string }
   | { op: 'reopen'; station: string }
   | { op: 'capacity'; station: string; capacity: number | null }
-  | { op: 'category'; station: string; category: string };
+  | { op: 'category'; station: string; category: string }
+  | { op: 'merge'; units: string[]; name?: string; override?: boolean }
+  | { op: 'unmerge'; joint: string }
+  | { op: 'rename-joint'; joint: string; name: string };
+
+/** A joint community: member units (indices into the city's units) under one name. */
+export interface Joint {
+  id: string;
+  name: string;
+  units: number[];
+}
 
 export interface Station {
   id: string;
@@ -46,14 +56,13 @@ export class EditError extends Error {
 }
 
 /** What one applied edit changed: the record before and after, to undo it. */
-interface Applied {
-  id: string;
-  before: Station | null;
-  after: Station | null;
-}
+type Applied =
+  | { kind: 'station'; id: string; before: Station | null; after: Station | null }
+  | { kind: 'joint'; id: string; before: Joint | null; after: Joint | null };
 
 export class ScenarioModel {
   readonly stations = new Map<string, Station>();
+  readonly joints = new Map<string, Joint>();
   readonly live: LiveCoverage;
   /** The applied edits' records, oldest first, for undo. */
   readonly applied: Applied[] = [];
@@ -92,10 +101,17 @@ export class ScenarioModel {
    * nothing changed, when the edit cannot apply.
    */
   apply(edit: Edit, seq: number): DeltaRow[] {
+    if (edit.op === 'merge' || edit.op === 'unmerge' || edit.op === 'rename-joint') {
+      const { id, after } = this.resolveJoint(edit, seq);
+      const before = this.joints.get(id) ?? null;
+      this.putJoint(id, after);
+      this.applied.push({ kind: 'joint', id, before, after });
+      return [];
+    }
     const { id, after } = this.resolve(edit, seq);
     const before = this.stations.get(id) ?? null;
     this.put(id, after);
-    this.applied.push({ id, before, after });
+    this.applied.push({ kind: 'station', id, before, after });
     return this.live.takeDelta();
   }
 
@@ -103,6 +119,10 @@ export class ScenarioModel {
   undo(): DeltaRow[] {
     const last = this.applied.pop();
     if (!last) throw new EditError(409, 'nothing to undo', 'scenario');
+    if (last.kind === 'joint') {
+      this.putJoint(last.id, last.before);
+      return [];
+    }
     this.put(last.id, last.before);
     return this.live.takeDelta();
   }
@@ -132,8 +152,46 @@ export class ScenarioModel {
     }
   }
 
+  private putJoint(id: string, next: Joint | null): void {
+    if (next) this.joints.set(id, next);
+    else this.joints.delete(id);
+  }
+
+  /** The joint community of a unit, if any. */
+  jointOf(unit: number): Joint | null {
+    for (const j of this.joints.values()) if (j.units.includes(unit)) return j;
+    return null;
+  }
+
+  /** The joint record a merge, unmerge or rename leads to; validates before anything changes. */
+  private resolveJoint(edit: Extract<Edit, { op: 'merge' | 'unmerge' | 'rename-joint' }>, seq: number): { id: string; after: Joint | null } {
+    if (edit.op !== 'merge') {
+      const current = this.joints.get(edit.joint);
+      if (!current) throw new EditError(404, `edit.joint: no joint community "${edit.joint}" in this scenario`, 'edit.joint');
+      return { id: current.id, after: edit.op === 'unmerge' ? null : { ...current, name: edit.name.trim() } };
+    }
+    const { joint } = this.city;
+    if (edit.units.length < 2) throw new EditError(400, 'edit.units: a merge needs two or more units', 'edit.units');
+    const seen = new Set<string>();
+    const members = edit.units.map((uid, i) => {
+      if (seen.has(uid)) throw new EditError(400, `edit.units.${i}: "${uid}" is listed twice`, `edit.units.${i}`);
+      seen.add(uid);
+      const u = joint.unitIndex.get(uid);
+      if (u === undefined) throw new EditError(404, `edit.units.${i}: no community unit "${uid}"`, `edit.units.${i}`);
+      const already = this.jointOf(u);
+      if (already) throw new EditError(409, `edit.units.${i}: "${uid}" is already in joint community "${already.name}" (${already.id}); unmerge it first`, `edit.units.${i}`);
+      return u;
+    });
+    if (!edit.override && !joint.check(members).contiguous) {
+      throw new EditError(400, 'edit.units: the units do not form one contiguous area; set "override": true to merge them anyway', 'edit.units');
+    }
+    const id = `joint-${seq + 1}`;
+    const name = edit.name?.trim() || `${this.city.stored.units[members[0]].name} +${members.length - 1}`;
+    return { id, after: { id, name, units: members.sort((a, b) => a - b) } };
+  }
+
   /** The station record an edit leads to; validates everything before anything changes. */
-  private resolve(edit: Edit, seq: number): { id: string; after: Station | null } {
+  private resolve(edit: Exclude<Edit, { op: 'merge' | 'unmerge' | 'rename-joint' }>, seq: number): { id: string; after: Station | null } {
     if (edit.op === 'add') {
       this.checkCategory(edit.category);
       const id = `new-${seq + 1}`;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridDisk } from 'h3-js';
+import { area, booleanIntersects, booleanValid, difference, featureCollection, union } from '@turf/turf';
 import type { createApp } from '../server/app.ts';
 import type { CityContext } from '../server/context.ts';
 import { harbinApp, type Built } from './helpers/harbin.ts';
@@ -93,5 +94,95 @@ describe('joint communities on Harbin', () => {
     expect([unknown.status, unknown.body.error.param]).toEqual([404, 'units.0']);
     const area = await post('/api/joint/suggest', { communities: ['osm:r0'] });
     expect([area.status, area.body.error.param]).toEqual([404, 'communities.0']);
+  });
+});
+
+describe('merging by hand in a scenario', () => {
+  let sapp: Awaited<ReturnType<typeof harbinApp>>['app'];
+  let dispose = () => {};
+  let sid: string;
+  let pair: string[];
+  let outlines: Map<string, any>;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await sapp.request(path, body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  beforeAll(async () => {
+    const s = await harbinApp({ scenarios: true });
+    sapp = s.app;
+    dispose = () => s.h.dispose();
+    sid = (await call('POST', '/api/scenarios', { name: '联合社区' })).body.id;
+    // two neighbouring units of one sub-district, from the unit outlines
+    const units = (await call('GET', '/api/units')).body.features;
+    outlines = new Map(units.map((f: any) => [f.properties.id, f]));
+    const adjacent = (a: any, b: any) => booleanIntersects(a, b);
+    const first = units.find((f: any) => f.properties.derived);
+    const second = units.find((f: any) => f !== first && f.properties.communityId === first.properties.communityId && adjacent(f, first));
+    pair = [first.properties.id, second.properties.id];
+  });
+
+  afterAll(() => dispose());
+
+  it('merges two neighbouring units into one valid polygon whose area is the sum of theirs, equal to the polygon union', async () => {
+    const merged = await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'merge', units: pair, name: '第一联合社区' } });
+    expect(merged.status).toBe(200);
+    const { joints } = (await call('GET', `/api/scenarios/${sid}/joint`)).body;
+    expect(joints).toHaveLength(1);
+    const j = joints[0];
+    expect(j.units.map((u: any) => u.id)).toEqual([...pair].sort((a, b) => (outlines.get(a).id as number) - (outlines.get(b).id as number)));
+    expect(j.geometry.coordinates).toHaveLength(1); // one polygon
+    const feature = { type: 'Feature', properties: {}, geometry: j.geometry } as any;
+    expect(booleanValid(feature)).toBe(true);
+    const parts = pair.map((id) => outlines.get(id));
+    const sum = parts.reduce((a, f) => a + area(f), 0);
+    expect(Math.abs(area(feature) / sum - 1)).toBeLessThan(0.001);
+    // the members' polygons dissolved by turf agree with the union of their H3 cells
+    const u = union(featureCollection(parts))!;
+    expect(Math.abs(area(u) / area(feature) - 1)).toBeLessThan(0.001);
+    const diff = difference(featureCollection([u, feature]));
+    expect(diff === null || area(diff) / area(feature) < 0.001).toBe(true);
+    // residents are the members' own
+    expect(j.residents).toBe(parts.reduce((a, f) => a + f.properties.residents, 0));
+    expect(j.coverage).toHaveLength(7 * 3 * 2);
+    expect(j.tier).toHaveProperty('governingMinutes');
+  });
+
+  it('refuses a unit twice, one already merged, unknown units, and non-adjacent ones without the override; nothing changes', async () => {
+    const before = (await call('GET', `/api/scenarios/${sid}`)).body;
+    const units = (await call('GET', '/api/units')).body.features;
+    const far = units.find((f: any) => !booleanIntersects(f, outlines.get(pair[0])) && !booleanIntersects(f, outlines.get(pair[1]))).properties.id;
+    const farther = units.find((f: any) => f.properties.id !== far && !booleanIntersects(f, outlines.get(far)) && !pair.includes(f.properties.id)).properties.id;
+    const cases: Array<[unknown, number, string]> = [
+      [{ op: 'merge', units: [far, far] }, 400, 'edit.units.1'],
+      [{ op: 'merge', units: [pair[0], far] }, 409, 'edit.units.0'],
+      [{ op: 'merge', units: [far, 'nowhere/9'] }, 404, 'edit.units.1'],
+      [{ op: 'merge', units: [far, farther] }, 400, 'edit.units'],
+      [{ op: 'merge', units: [far] }, 400, 'edit.units'],
+      [{ op: 'unmerge', joint: 'joint-99' }, 404, 'edit.joint'],
+    ];
+    for (const [edit, status, param] of cases) {
+      const r = await call('POST', `/api/scenarios/${sid}/edits`, { edit });
+      expect([r.status, r.body.error?.param], JSON.stringify(edit)).toEqual([status, param]);
+    }
+    expect((await call('GET', `/api/scenarios/${sid}`)).body).toMatchObject({ version: before.version, head: before.head });
+    // with the override, the merge is allowed but flagged, naming the parts
+    const forced = await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'merge', units: [far, farther], override: true } });
+    expect(forced.status).toBe(200);
+    const j = (await call('GET', `/api/scenarios/${sid}/joint`)).body.joints.find((x: any) => x.units.some((u: any) => u.id === far));
+    expect(j.pass).toBe(false);
+    expect(j.findings.find((f: any) => f.problem === 'not_contiguous').parts.flat().sort()).toEqual([far, farther].sort());
+  });
+
+  it('keeps merges, renames and unmerges in the history: undo brings a merge back', async () => {
+    const joints = (await call('GET', `/api/scenarios/${sid}/joint`)).body.joints;
+    const first = joints.find((j: any) => j.name === '第一联合社区');
+    expect((await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'rename-joint', joint: first.id, name: '道里联合社区' } })).status).toBe(200);
+    expect((await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'unmerge', joint: first.id } })).status).toBe(200);
+    expect((await call('GET', `/api/scenarios/${sid}/joint`)).body.joints.some((j: any) => j.id === first.id)).toBe(false);
+    await call('POST', `/api/scenarios/${sid}/undo`, {});
+    const back = (await call('GET', `/api/scenarios/${sid}/joint`)).body.joints.find((j: any) => j.id === first.id);
+    expect(back.name).toBe('道里联合社区');
+    await call('POST', `/api/scenarios/${sid}/undo`, {});
+    expect((await call('GET', `/api/scenarios/${sid}/joint`)).body.joints.find((j: any) => j.id === first.id).name).toBe('第一联合社区');
   });
 });

@@ -4,8 +4,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { CityContext } from '../context.ts';
-import type { JointFinding } from '../core/joint.ts';
-import { JointContext } from '../joint.ts';
+import { findingJson } from '../joint.ts';
 import { apiError } from './errors.ts';
 import { errorResponses } from './schemas.ts';
 
@@ -14,23 +13,9 @@ const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'applicat
 
 export function jointRoutes(city: CityContext) {
   const { stored } = city;
-  let joint: JointContext | null = null;
-  const ctx = () => (joint ??= new JointContext(city));
+  const ctx = () => city.joint;
   const unitOf = (u: number) => ({ id: stored.units[u].id, name: stored.units[u].name });
   const cellOf = (c: number) => ({ h3: stored.cells.h3[c], lon: stored.cells.lon[c], lat: stored.cells.lat[c] });
-  const findingJson = (f: JointFinding) => {
-    switch (f.problem) {
-      case 'not_contiguous':
-        return { ...f, parts: f.parts.map((p) => p.map((u) => stored.units[u].id)) };
-      case 'no_workstation_site':
-      case 'unserved':
-        return { ...f, cells: f.cells.map((c) => stored.cells.h3[c]) };
-      case 'crosses_boundary':
-        return { ...f, boundaries: f.boundaries.map((b) => stored.communities[b].id) };
-      default:
-        return f;
-    }
-  };
   const group = (members: number[], sameBoundary: boolean) => {
     const check = ctx().check(members, { sameBoundary });
     const elderly = members.reduce((a, u) => a + stored.units[u].elderly, 0);
@@ -43,7 +28,7 @@ export function jointRoutes(city: CityContext) {
       const r = Math.max(1, check.residents);
       site = cellOf(check.sites.reduce((b, c) => ((stored.cells.lon[c] - x / r) ** 2 + (stored.cells.lat[c] - y / r) ** 2 < (stored.cells.lon[b] - x / r) ** 2 + (stored.cells.lat[b] - y / r) ** 2 ? c : b)));
     }
-    return { units: members.map(unitOf), residents: check.residents, elderly, contiguous: check.contiguous, site, pass: check.findings.length === 0, findings: check.findings.map(findingJson) };
+    return { units: members.map(unitOf), residents: check.residents, elderly, contiguous: check.contiguous, site, pass: check.findings.length === 0, findings: check.findings.map((f) => findingJson(stored, f)) };
   };
   const unitIds = z.array(z.string().min(1)).min(1);
   const resolve = (ids: string[], param: string) => {

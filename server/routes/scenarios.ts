@@ -9,6 +9,7 @@ import type { DeltaRow } from '../core/whatif.ts';
 import { EditError } from '../scenario.ts';
 import type { Scenarios } from '../scenarios.ts';
 import { suggestSites } from '../siting.ts';
+import { jointStats } from '../joint.ts';
 import { LANDUSES } from '../core/landuse.ts';
 import { apiError } from './errors.ts';
 import { ErrorSchema, FeatureCollectionSchema, SpeedSchema, errorResponses, round } from './schemas.ts';
@@ -36,6 +37,9 @@ const EditSchema = z
     z.strictObject({ op: z.literal('reopen'), station: StationId }),
     z.strictObject({ op: z.literal('capacity'), station: StationId, capacity: z.number().finite().min(0).nullable() }),
     z.strictObject({ op: z.literal('category'), station: StationId, category: z.string() }),
+    z.strictObject({ op: z.literal('merge'), units: z.array(z.string().min(1).max(200)).min(1).max(500), name: z.string().max(100).optional(), override: z.boolean().optional() }),
+    z.strictObject({ op: z.literal('unmerge'), joint: z.string().min(1).max(100) }),
+    z.strictObject({ op: z.literal('rename-joint'), joint: z.string().min(1).max(100), name: Name }),
   ])
   .openapi('Edit');
 
@@ -149,6 +153,20 @@ export function scenarioRoutes(scenarios: Scenarios) {
           properties: { id: s.id, name: s.name, category: s.category, capacity: s.capacity, open: s.open, added: s.added, reachable: s.snap.edge >= 0 },
         }));
         return c.json({ type: 'FeatureCollection' as const, features }, 200);
+      }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/scenarios/{id}/joint', summary: "The scenario's joint communities with their residents, workstations, rule findings, coverage and requirement checks",
+      request: { params: IdParam, query: z.object({ sameBoundary: z.enum(['true', 'false']).default('false') }) },
+      responses: { 200: json('Joint communities'), ...errors },
+    }),
+    (c) =>
+      guard(async () => {
+        const { scenario, model } = await scenarios.current(c.req.valid('param').id);
+        const sameBoundary = c.req.valid('query').sameBoundary === 'true';
+        return c.json({ scenario, joints: [...model.joints.values()].map((j) => jointStats(scenarios.city, model, j, { sameBoundary })) }, 200);
       }),
   );
 
