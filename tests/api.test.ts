@@ -166,7 +166,7 @@ describe('the API on Harbin', () => {
   it('publishes an OpenAPI document naming every route', async () => {
     const { body } = await get('/api/openapi.json');
     expect(Object.keys(body.paths).sort()).toEqual([
-      '/cells', '/cells/{h3}', '/city', '/communities', '/compliance', '/facilities', '/facilities/{id}/walkshed', '/gaps', '/profile', '/units', '/walkshed',
+      '/cells', '/cells/{h3}', '/city', '/communities', '/compliance', '/facilities', '/facilities/{id}/walkshed', '/gaps', '/joint/check', '/joint/suggest', '/profile', '/units', '/walkshed',
     ]);
   });
 });
