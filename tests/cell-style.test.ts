@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cellToBoundary, gridDisk, latLngToCell } from 'h3-js';
-import { cellColour, cellColours, type CellSelection } from '../web/src/map/cellStyle.ts';
+import { cellColour, cellColours, scenarioDistances, type CellSelection } from '../web/src/map/cellStyle.ts';
 import { translated, triangulate } from '../web/src/map/hexLayer.ts';
 
 // hand-written from web/src/lib/palette.ts's hex values, not computed by the code under test
@@ -55,6 +55,18 @@ describe('the colour bytes the layer uploads', () => {
     expect([...bytes.slice(0, 4)]).toEqual([22, 62, 111, 168]);
     // grey 0x8c × 0.24 = 33.6 → 34; 0.24 × 255 = 61.2 → 61
     expect([...bytes.slice(4, 8)]).toEqual([34, 34, 34, 61]);
+  });
+});
+
+describe("a scenario's colours", () => {
+  it('shows a cell the scenario knows no metres for as beyond reach when the baseline reaches it, unreachable when not', () => {
+    // baseline: 300 m, 2000 m, unreachable, 400 m; the scenario knows metres only within its reach
+    const merged = scenarioDistances([300, 2000, null, 400], [300, null, null, 120]);
+    expect(merged).toEqual([300, Infinity, null, 120]);
+    // beyond reach colours as beyond the tier (the gap), exactly as the baseline's 2000 m does
+    expect(cellColour(selection, merged[1], 5, 1)).toEqual(cellColour(selection, 2000, 5, 1));
+    expect(cellColour(selection, merged[1], 0, 0)).toEqual([...RAMP_RGB[3], 0.24]);
+    expect(cellColour(selection, merged[2], 5, 1)).toEqual([...GAP_UNREACHABLE_RGB, 0.66]);
   });
 });
 

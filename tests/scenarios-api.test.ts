@@ -201,10 +201,64 @@ describe('scenarios over the API', () => {
     expect((await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'add', category: 'health', ...densest() } }, fresh)).status).toBe(200);
   });
 
+  it("gives a fresh scenario's cell distances as /api/cells gives them, up to the walkshed reach", async () => {
+    const sid = (await call('POST', '/api/scenarios', { name: 'cells' })).body.id;
+    const baseline = (await call('GET', '/api/cells')).body as { h3: string[]; distM: Record<string, Array<number | null>> };
+    const { status, body } = await call('GET', `/api/scenarios/${sid}/cells`);
+    expect(status).toBe(200);
+    // the longest tier at the fastest speed: 15 min × 67 m/min
+    expect(body.reachM).toBe(15 * 67);
+    expect(Object.keys(body.distM).sort()).toEqual(Object.keys(baseline.distM).sort());
+    let within = 0;
+    for (const [category, base] of Object.entries(baseline.distM)) {
+      const got = body.distM[category] as Array<number | null>;
+      expect(got).toHaveLength(baseline.h3.length);
+      for (let i = 0; i < base.length; i++) {
+        const b = base[i];
+        if (b !== null && b <= body.reachM - 1) {
+          within++;
+          // the same walk, reached as a station's walkshed or as the build's nearest search
+          expect(got[i], `${category} cell ${i}`).toBe(b);
+        } else if (b === null || b > body.reachM + 1) {
+          expect(got[i], `${category} cell ${i}`).toBeNull();
+        }
+      }
+    }
+    expect(within).toBeGreaterThan(10_000);
+    // one category only, on request
+    const one = await call('GET', `/api/scenarios/${sid}/cells?category=health`);
+    expect(Object.keys(one.body.distM)).toEqual(['health']);
+    expect(one.body.distM.health).toEqual(body.distM.health);
+    expect((await call('GET', `/api/scenarios/${sid}/cells?category=casino`)).body.error.param).toBe('category');
+    expect((await call('GET', '/api/scenarios/nope-404/cells')).status).toBe(404);
+  });
+
+  it("gives, after an add, the new station's walk to the cells it reaches and nothing more", async () => {
+    const sid = (await call('POST', '/api/scenarios', { name: 'cells after an add' })).body.id;
+    const at = densest();
+    expect((await call('POST', `/api/scenarios/${sid}/edits`, { edit: { op: 'add', category: 'elderly_care', ...at } })).status).toBe(200);
+    const { body } = await call('GET', `/api/scenarios/${sid}/cells?category=elderly_care`);
+    // the walkshed of the same point to the same reach (general speed, 15 min), walked by /api/walkshed
+    const shed = (await call('GET', `/api/walkshed?lon=${at.lon}&lat=${at.lat}&speed=general&minutes=15`)).body as { h3: string[]; distM: number[] };
+    const expected = new Map(shed.h3.map((h, i) => [h, shed.distM[i]]));
+    const { h3 } = city.stored.cells;
+    let reached = 0;
+    for (let i = 0; i < h3.length; i++) {
+      const d = expected.get(h3[i]);
+      // Harbin has no elderly care: only the new station reaches anyone
+      if (d === undefined) expect(body.distM.elderly_care[i]).toBeNull();
+      else {
+        reached++;
+        expect(Math.abs(body.distM.elderly_care[i] - d)).toBeLessThanOrEqual(0.51);
+      }
+    }
+    expect(reached).toBeGreaterThan(20);
+  });
+
   it('lists the scenario routes in the OpenAPI document', async () => {
     const { body } = await call('GET', '/api/openapi.json');
     expect(Object.keys(body.paths).filter((p) => p.startsWith('/scenarios')).sort()).toEqual([
-      '/scenarios', '/scenarios/{id}', '/scenarios/{id}/compare', '/scenarios/{id}/edits', '/scenarios/{id}/joint', '/scenarios/{id}/preview',
+      '/scenarios', '/scenarios/{id}', '/scenarios/{id}/cells', '/scenarios/{id}/compare', '/scenarios/{id}/edits', '/scenarios/{id}/joint', '/scenarios/{id}/preview',
       '/scenarios/{id}/redo', '/scenarios/{id}/stations', '/scenarios/{id}/suggest', '/scenarios/{id}/undo',
     ]);
   });

@@ -1,8 +1,8 @@
 /**
  * /scenarios: named what-if scenarios over the baseline. Create, rename, delete; add, move,
  * remove, close, reopen a station or change its capacity or category, each answered with the
- * delta it made; undo and redo; preview an edit; the scenario's stations; compare it with the
- * baseline.
+ * delta it made; undo and redo; preview an edit; the scenario's stations and its cells' distances
+ * (to recolour the map); compare it with the baseline; suggest sites.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { DeltaRow } from '../core/whatif.ts';
@@ -171,13 +171,44 @@ export function scenarioRoutes(scenarios: Scenarios) {
   );
 
   const categories = stored.categories.map((k) => k.id);
+  const CategoryQuery = z.string().refine((v) => categories.includes(v), { message: `unknown category; known: ${categories.join(', ')}` });
+  // The live model keeps each station's walkshed only up to the longest tier at the fastest speed,
+  // so it knows no distance beyond that: such cells are null, like unreachable ones. Every tier at
+  // every speed ends within it, so whether a cell is covered, and its colour step, is exact.
+  const reachM = Math.max(...scenarios.city.tiers) * Math.max(scenarios.city.speeds.general, scenarios.city.speeds.elderly);
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/scenarios/{id}/cells',
+      summary: "Metres from every cell to the scenario's nearest open station per category, in /cells order; null beyond reachM (the walkshed reach) or unreachable",
+      request: { params: IdParam, query: z.object({ category: CategoryQuery.optional().openapi({ description: 'only this category (all when absent)' }) }) },
+      responses: { 200: json('reachM and distM per category'), ...errors },
+    }),
+    (c) =>
+      guard(async () => {
+        const only = c.req.valid('query').category;
+        const { model } = await scenarios.current(c.req.valid('param').id);
+        const n = model.live.cellCount;
+        const distM: Record<string, Array<number | null>> = {};
+        model.live.categories.forEach((category, k) => {
+          if (only && category !== only) return;
+          const out = new Array<number | null>(n);
+          for (let cell = 0; cell < n; cell++) {
+            const d = model.live.nearest(k, cell);
+            out[cell] = Number.isFinite(d) ? Math.round(d) : null;
+          }
+          distM[category] = out;
+        });
+        return c.json({ reachM, distM }, 200);
+      }),
+  );
+
   app.openapi(
     createRoute({
       method: 'get', path: '/scenarios/{id}/compare', summary: 'Coverage of the scenario against the baseline, by category, tier, speed and community',
       request: {
         params: IdParam,
         query: z.object({
-          category: z.string().refine((v) => categories.includes(v), { message: `unknown category; known: ${categories.join(', ')}` }).optional(),
+          category: CategoryQuery.optional(),
           tier: z.coerce.number().refine((v) => scenarios.city.tiers.includes(v), { message: `must be one of ${scenarios.city.tiers.join(', ')}` }).optional(),
           speed: SpeedSchema.optional(),
         }),

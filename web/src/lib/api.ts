@@ -198,6 +198,117 @@ export interface Compliance {
   communities: ComplianceCommunity[];
 }
 
+/** A stored scenario as every change answers it (docs/api.md, "Scenarios"). */
+export interface ScenarioInfo {
+  id: string;
+  name: string;
+  /** Bumped by every change; send it back as `baseVersion` (409 when stale). */
+  version: number;
+  /** Edits applied (the rest, up to `editCount`, can be redone). */
+  head: number;
+  editCount: number;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+/** `GET /scenarios/{id}`: also the stored edits a rebuilt city no longer accepts. */
+export interface ScenarioDetail extends ScenarioInfo {
+  skipped: string[];
+}
+
+export type Edit =
+  | { op: 'add'; category: string; lon: number; lat: number; name?: string; capacity?: number | null }
+  | { op: 'move'; station: string; lon: number; lat: number }
+  | { op: 'remove' | 'close' | 'reopen'; station: string }
+  | { op: 'capacity'; station: string; capacity: number | null }
+  | { op: 'category'; station: string; category: string };
+
+/** People newly covered or lost by one change, for one category × tier × speed and community (null: city-wide). */
+export interface DeltaRow {
+  category: string;
+  tier: number;
+  speed: SpeedId;
+  community: { id: string; name: string } | null;
+  residentsGained: number;
+  residentsLost: number;
+  elderlyGained: number;
+  elderlyLost: number;
+}
+
+export interface Change {
+  scenario: ScenarioInfo;
+  delta: DeltaRow[];
+}
+
+export interface StationProps {
+  id: string;
+  name: string;
+  category: string;
+  capacity: number | null;
+  open: boolean;
+  /** Added by the scenario, not in the baseline. */
+  added: boolean;
+  reachable: boolean;
+}
+export type Stations = FeatureCollection<Point, StationProps>;
+
+/** `GET /scenarios/{id}/cells`: metres per cell in `/cells` order; null beyond `reachM` or unreachable. */
+export interface ScenarioCells {
+  reachM: number;
+  distM: Record<string, (number | null)[]>;
+}
+
+export interface CompareRow {
+  category: string;
+  tier: number;
+  speed: SpeedId;
+  community: { id: string; name: string } | null;
+  residents: number;
+  elderly: number;
+  before: { residentsCovered: number; elderlyCovered: number };
+  after: { residentsCovered: number; elderlyCovered: number };
+}
+
+export type SitingProblem =
+  | { kind: 'max-cover'; p: number }
+  | { kind: 'set-cover'; targetShare: number }
+  | { kind: 'capacitated'; p: number; capacity: number };
+
+export interface SuggestRequest {
+  category: string;
+  tier: number;
+  speed: SpeedId;
+  weight: 'residents' | 'elderly';
+  problem: SitingProblem;
+  exactSeconds: number;
+}
+
+export interface Proposal {
+  rank: number;
+  lon: number;
+  lat: number;
+  h3: string | null;
+  /** Weighted people this site adds to the ones ranked before it. */
+  gain: number;
+}
+
+export interface SuggestAnswer {
+  demand: { total: number; coveredBefore: number; uncovered: number; coverable: number };
+  candidates: number;
+  proposals: Proposal[];
+  covered: number;
+  greedyMs: number;
+  exact: {
+    status: string;
+    objective: number | null;
+    bound: number | null;
+    /** The greedy answer's distance from the bound, as a share (null without a bound). */
+    gap: number | null;
+    seconds: number;
+    sites: Proposal[];
+  } | null;
+}
+
 /** A failed call: HTTP status (0 for a network failure), the server's message and the parameter it names. */
 export class ApiError extends Error {
   constructor(
@@ -211,12 +322,25 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(path: string, params?: Record<string, string | number>, signal?: AbortSignal): Promise<T> {
+function getJson<T>(path: string, params?: Record<string, string | number>, signal?: AbortSignal): Promise<T> {
   const query = params ? `?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}` : '';
-  const url = `api/${path}${query}`;
+  return call<T>(`api/${path}${query}`, { signal, headers: { accept: 'application/json' } });
+}
+
+/** POST, PATCH or DELETE with a JSON body. */
+function sendJson<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  return call<T>(`api/${path}`, {
+    method,
+    signal,
+    headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function call<T>(url: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { signal, headers: { accept: 'application/json' } });
+    res = await fetch(url, init);
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(url, 0, (err as Error).message || 'network error');
@@ -252,6 +376,21 @@ export const api = {
     getJson<PointWalkshed>('walkshed', { lon: lon.toFixed(6), lat: lat.toFixed(6), speed, minutes }, signal),
   compliance: () => getJson<Compliance>('compliance'),
   profile: () => getJson<Profile>('profile'),
+
+  scenarios: () => getJson<{ scenarios: ScenarioInfo[] }>('scenarios'),
+  scenario: (id: string) => getJson<ScenarioDetail>(`scenarios/${encodeURIComponent(id)}`),
+  createScenario: (name: string) => sendJson<ScenarioInfo>('POST', 'scenarios', { name }),
+  renameScenario: (id: string, name: string, baseVersion: number) => sendJson<ScenarioInfo>('PATCH', `scenarios/${encodeURIComponent(id)}`, { name, baseVersion }),
+  deleteScenario: (id: string) => sendJson<{ deleted: string }>('DELETE', `scenarios/${encodeURIComponent(id)}`),
+  edit: (id: string, edit: Edit, baseVersion: number) => sendJson<Change>('POST', `scenarios/${encodeURIComponent(id)}/edits`, { edit, baseVersion }),
+  preview: (id: string, edit: Edit, signal?: AbortSignal) => sendJson<{ delta: DeltaRow[] }>('POST', `scenarios/${encodeURIComponent(id)}/preview`, { edit }, signal),
+  undo: (id: string, baseVersion: number) => sendJson<Change>('POST', `scenarios/${encodeURIComponent(id)}/undo`, { baseVersion }),
+  redo: (id: string, baseVersion: number) => sendJson<Change>('POST', `scenarios/${encodeURIComponent(id)}/redo`, { baseVersion }),
+  stations: (id: string, signal?: AbortSignal) => getJson<Stations>(`scenarios/${encodeURIComponent(id)}/stations`, undefined, signal),
+  scenarioCells: (id: string, category: string, signal?: AbortSignal) => getJson<ScenarioCells>(`scenarios/${encodeURIComponent(id)}/cells`, { category }, signal),
+  compare: (id: string, category: string, signal?: AbortSignal) =>
+    getJson<{ scenario: ScenarioInfo; rows: CompareRow[] }>(`scenarios/${encodeURIComponent(id)}/compare`, { category }, signal),
+  suggest: (id: string, req: SuggestRequest, signal?: AbortSignal) => sendJson<SuggestAnswer>('POST', `scenarios/${encodeURIComponent(id)}/suggest`, req, signal),
 };
 
 /** The basemap's vector tile URL template, absolute (MapLibre's worker needs absolute URLs). */

@@ -24,6 +24,14 @@ export const GAP_OUTLINE = '#7a0a48';
 /** Community boundaries. */
 export const COMMUNITY_LINE = '#3d3553';
 
+/** A scenario's stations: closed ones (they serve nobody), the ring of added ones, the selected one's ring. */
+export const STATION_CLOSED = '#9a9a9a';
+export const STATION_ADDED_RING = '#111111';
+export const STATION_SELECTED_RING = '#00b8d9';
+
+/** Suggested sites' numbered discs. */
+export const SUGGESTED_SITE = '#10233f';
+
 /** Facility category colours: chosen away from the blue-green ramp and the gap magenta. */
 const CATEGORY_COLOURS: Record<string, string> = {
   elderly_care: '#ff7f00',

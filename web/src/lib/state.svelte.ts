@@ -5,7 +5,8 @@
  * Data flow: `/api/city` → `app.city` → controls; selection → layers (cells restyle, communities
  * and gaps refetch) → `app.communities` → table; clicks → `app.popup` / `app.walkshedRequest` →
  * popup and walkshed layer. Compliance view: `/api/compliance` + `/api/profile` → `app.compliance`,
- * `app.profile` → compliance panel and layer; `#rule=<id>` → `app.ruleId` → rule card.
+ * `app.profile` → compliance panel and layer; `#rule=<id>` → `app.ruleId` → rule card. Scenarios
+ * and siting have their own state (scenario.svelte.ts).
  */
 import { untrack } from 'svelte';
 import { ApiError, api, type CellDetail, type City, type Communities, type Compliance, type FacilityProps, type Profile, type SpeedId } from './api.ts';
@@ -25,8 +26,8 @@ export class Selection {
 /** What the map and the panel show: walking coverage of the selection, or compliance with the standards profile. */
 export type View = 'coverage' | 'compliance';
 
-/** Tool modes: the default coverage view, or picking a point for its walkshed. */
-export type Mode = { kind: 'coverage' } | { kind: 'walkshed-here' };
+/** Tool modes: the default coverage view, picking a point for its walkshed, or editing a scenario's stations. */
+export type Mode = { kind: 'coverage' } | { kind: 'walkshed-here' } | { kind: 'siting' };
 
 /** A walkshed to draw: from a facility, or from any point. */
 export type WalkshedRequest =

@@ -63,3 +63,15 @@ export function cellColours(
 
 /** Layer opacity: 1, or faint while a walkshed is drawn over the cells. */
 export const cellLayerOpacity = (dim: boolean): number => (dim ? 0.4 : 1);
+
+/**
+ * A scenario's distances for colouring (`/api/scenarios/{id}/cells`), which know no metres beyond
+ * the walkshed reach: a cell null there that the baseline reaches at all is beyond the reach
+ * (Infinity: the last ramp step, or the gap), not unreachable. Every tier ends within the reach,
+ * so the steps are exact; only "beyond" and "unreachable" can be mixed up: a cell whose every
+ * station the scenario removed shows beyond reach, and one that only an added station reaches,
+ * from beyond the reach, shows unreachable.
+ */
+export function scenarioDistances(baseline: readonly (number | null)[], scenario: readonly (number | null)[]): (number | null)[] {
+  return scenario.map((d, i) => d ?? (baseline[i] === null ? null : Infinity));
+}
