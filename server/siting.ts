@@ -7,7 +7,8 @@
 import type { CityContext } from './context.ts';
 import { walksheds, type Placed } from './core/reach.ts';
 import { coverable, greedyCapacitated, greedyMaxCover, greedySetCover, improveBySwaps, type CoverInstance, type GreedyResult } from './core/siting.ts';
-import { exactCapacitated, exactMaxCover, exactSetCover, type ExactResult } from './core/siting-exact.ts';
+import { Worker } from 'node:worker_threads';
+import type { ExactResult } from './core/siting-exact.ts';
 import { EditError, type ScenarioModel } from './scenario.ts';
 
 export type SitingProblem =
@@ -47,6 +48,24 @@ export interface SitingAnswer {
   greedyMs: number;
   instanceMs: number;
   exact: (ExactResult & { gap: number | null; sites: Proposal[] }) | null;
+}
+
+/** What the exact solve needs, sent to its worker thread. */
+export interface ExactJob {
+  instance: CoverInstance;
+  problem: SitingProblem;
+  target: number;
+  seconds: number;
+}
+
+/** Run HiGHS in a worker thread (siting-worker.mjs → .ts) so the server keeps answering meanwhile. */
+function solveExact(job: ExactJob): Promise<ExactResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./siting-worker.mjs', import.meta.url), { workerData: job });
+    worker.once('message', (r: ExactResult) => resolve(r));
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`the exact siting solve stopped with code ${code}`)));
+  });
 }
 
 /** Build the covering instance of a request on the scenario's current stations. */
@@ -123,10 +142,7 @@ export async function suggestSites(city: CityContext, model: ScenarioModel, req:
   const proposal = (j: number, rank: number, gain: number): Proposal => ({ rank, lon: places[j].lon, lat: places[j].lat, h3: places[j].h3, gain });
   let exact: SitingAnswer['exact'] = null;
   if (req.exactSeconds > 0) {
-    const e =
-      problem.kind === 'max-cover' ? await exactMaxCover(instance, problem.p, req.exactSeconds)
-      : problem.kind === 'set-cover' ? await exactSetCover(instance, target, req.exactSeconds)
-      : await exactCapacitated(instance, problem.p, problem.capacity, req.exactSeconds);
+    const e = await solveExact({ instance, problem, target, seconds: req.exactSeconds });
     // the greedy answer's distance from the proven bound: demand short of it, or stations over it
     const b = e.bound;
     const gap = b === null ? null : problem.kind === 'set-cover' ? (greedy.chosen.length - b) / Math.max(b, 1e-9) : (b - greedy.covered) / Math.max(b, 1e-9);

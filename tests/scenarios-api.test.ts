@@ -170,6 +170,20 @@ describe('scenarios over the API', () => {
     expect((await call('POST', `/api/scenarios/${id}/suggest`, { ...req, excludeLanduse: ['lava'] })).body.error.param).toBe('excludeLanduse.0');
   });
 
+  it('keeps answering other requests while HiGHS solves (in a worker thread)', async () => {
+    const req = { category: 'elderly_care', tier: 15, speed: 'elderly', problem: { kind: 'max-cover', p: 20 }, exactSeconds: 3 };
+    let solved = 0;
+    const solving = call('POST', `/api/scenarios/${id}/suggest`, req).then((r) => ((solved = performance.now()), r));
+    // let the handler build the instance and hand the solve over
+    await new Promise((r) => setTimeout(r, 50));
+    const city = await call('GET', '/api/city');
+    const answered = performance.now();
+    expect(city.status).toBe(200);
+    const { body } = await solving;
+    expect(body.exact.seconds).toBeGreaterThan(1);
+    expect(answered).toBeLessThan(solved);
+  });
+
   it('refuses siting requests it cannot answer, naming the field', async () => {
     const base = { category: 'elderly_care', tier: 15, speed: 'elderly' };
     const two = [densest(), { lon: densest().lon + 0.01, lat: densest().lat }];
