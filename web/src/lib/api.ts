@@ -451,8 +451,8 @@ export const api = {
   compare: (id: string, category: string, signal?: AbortSignal) =>
     getJson<{ scenario: ScenarioInfo; rows: CompareRow[] }>(`scenarios/${encodeURIComponent(id)}/compare`, { category }, signal),
   units: () => getJson<Units>('units'),
-  jointCheck: (units: string[], signal?: AbortSignal) => sendJson<JointCheck>('POST', 'joint/check', { units }, signal),
-  jointSuggest: (req: JointSuggestRequest, signal?: AbortSignal) => sendJson<JointSuggestAnswer>('POST', 'joint/suggest', req, signal),
+  jointCheck: (units: string[]) => sendJson<JointCheck>('POST', 'joint/check', { units }),
+  jointSuggest: (req: JointSuggestRequest) => sendJson<JointSuggestAnswer>('POST', 'joint/suggest', req),
   joints: (id: string, signal?: AbortSignal) => getJson<{ joints: Joint[] }>(`scenarios/${encodeURIComponent(id)}/joint`, undefined, signal),
   suggest: (id: string, req: SuggestRequest, signal?: AbortSignal) => sendJson<SuggestAnswer>('POST', `scenarios/${encodeURIComponent(id)}/suggest`, req, signal),
 };

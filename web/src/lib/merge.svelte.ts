@@ -25,7 +25,6 @@ export class MergeState {
   suggesting = $state(false);
 
   #unitsLoad: Promise<void> | null = null;
-  #checking: AbortController | null = null;
 
   get pickedJoint(): Joint | null {
     return this.joints.find((j) => j.id === this.joint) ?? null;
@@ -64,14 +63,12 @@ export class MergeState {
     this.#recheck();
   }
 
+  /** A check is quick: a superseded one is left to finish and its answer dropped, not aborted. */
   #recheck(): void {
-    this.#checking?.abort();
     this.check = null;
     if (!this.selected.length) return;
-    const ctrl = new AbortController();
-    this.#checking = ctrl;
     const units = this.selected;
-    app.track('loading.jointCheck', api.jointCheck(units, ctrl.signal)).then(
+    app.track('loading.jointCheck', api.jointCheck(units)).then(
       (c) => {
         if (this.selected === units) this.check = c;
       },
@@ -130,7 +127,6 @@ export class MergeState {
 
   /** Leaving the mode or the scenario: nothing picked, nothing proposed. */
   reset(): void {
-    this.#checking?.abort();
     this.selected = [];
     this.check = null;
     this.joint = null;
