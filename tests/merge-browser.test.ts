@@ -148,10 +148,33 @@ describe('joint communities in Chromium', () => {
     await page.screenshot({ path: '/tmp/merge-joint.png' });
   });
 
-  it('undo removes it: none listed and the outline is gone', async () => {
-    const answered = answerOf(page, /\/undo$/);
-    await page.getByTestId('undo').click();
+  it('a click on the joint community shows its figures as /joint gives them; rename renames it', async () => {
+    const [joint] = (await api<{ joints: (Joint & { residents: number; name: string })[] }>(`/api/scenarios/${id}/joint`)).joints;
+    const canvas = (await page.locator('canvas.maplibregl-canvas').boundingBox())!;
+    const [lon, lat] = pointOnFeature(pair[1]).geometry.coordinates;
+    const at = await page.evaluate((c) => (window as unknown as Hook).__lifecircle.map.project(c), [lon, lat] as [number, number]);
+    await page.mouse.click(canvas.x + at.x, canvas.y + at.y);
+    const card = page.getByTestId('joint-card');
+    await card.waitFor();
+    expect(await card.getAttribute('data-joint')).toBe(joint.id);
+    expect(await card.locator('[data-field="residents"]').textContent()).toBe(zhInt(joint.residents));
+    expect(await card.getAttribute('data-pass')).toBe(String(joint.pass));
+
+    await page.getByTestId('joint-rename').click();
+    await page.getByTestId('joint-name').fill('道里联合社区');
+    const answered = answerOf(page, /\/edits$/);
+    await page.getByTestId('joint-name-ok').click();
     expect((await answered).status()).toBe(200);
+    expect((await api<{ joints: { name: string }[] }>(`/api/scenarios/${id}/joint`)).joints[0].name).toBe('道里联合社区');
+    await expect.poll(() => card.locator('[data-field="name"]').textContent()).toBe('道里联合社区');
+  });
+
+  it('undo (twice: the rename, then the merge) removes it: none listed and the outline is gone', async () => {
+    for (let i = 0; i < 2; i++) {
+      const answered = answerOf(page, /\/undo$/);
+      await page.getByTestId('undo').click();
+      expect((await answered).status()).toBe(200);
+    }
     expect((await api<{ joints: Joint[] }>(`/api/scenarios/${id}/joint`)).joints).toHaveLength(0);
     await expect.poll(() => page.locator('[data-testid="joint-label"]').count()).toBe(0);
     await idle(page);
