@@ -111,12 +111,16 @@ export class MergeState {
     }
   }
 
-  /** One merge edit per proposed group, in order; stops at the first refused. */
+  /** The proposed groups of two or more units: a unit that meets the rule alone needs no merge. */
+  get mergeable(): JointCheck[] {
+    return this.proposal?.answer.groups.filter((g) => g.units.length >= 2) ?? [];
+  }
+
+  /** One merge edit per proposed group of two or more units, in order; stops at the first refused. */
   async accept(): Promise<void> {
-    const p = this.proposal;
-    if (!p) return;
+    const groups = this.mergeable;
     this.proposal = null;
-    for (const g of p.answer.groups) {
+    for (const g of groups) {
       if (!(await scenario.edit({ op: 'merge', units: g.units.map((u) => u.id) }))) break;
     }
   }
