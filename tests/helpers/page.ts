@@ -74,3 +74,27 @@ export const changedShare = (a: number[], b: number[]) => {
   return changed / (a.length / 3);
 };
 
+
+/**
+ * How many of the map canvas's pixels, at full resolution (thin lines survive), lie within `tol`
+ * (summed over R, G, B) of `hex`.
+ */
+export async function colourCount(p: Page, hex: string, tol = 60): Promise<number> {
+  const box = (await p.locator('canvas.maplibregl-canvas').boundingBox())!;
+  const png = await p.screenshot({ clip: box });
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return p.evaluate(async ([b64, w, t]) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, img.width, img.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - w[0]) + Math.abs(data[i + 1] - w[1]) + Math.abs(data[i + 2] - w[2]) <= t) n++;
+    return n;
+  }, [png.toString('base64'), want, tol] as [string, number[], number]);
+}

@@ -221,7 +221,10 @@ export type Edit =
   | { op: 'move'; station: string; lon: number; lat: number }
   | { op: 'remove' | 'close' | 'reopen'; station: string }
   | { op: 'capacity'; station: string; capacity: number | null }
-  | { op: 'category'; station: string; category: string };
+  | { op: 'category'; station: string; category: string }
+  | { op: 'merge'; units: string[]; name?: string; override?: boolean }
+  | { op: 'unmerge'; joint: string }
+  | { op: 'rename-joint'; joint: string; name: string };
 
 /** People newly covered or lost by one change, for one category × tier × speed and community (null: city-wide). */
 export interface DeltaRow {
@@ -309,6 +312,63 @@ export interface SuggestAnswer {
   } | null;
 }
 
+export interface UnitProps {
+  id: string;
+  name: string;
+  derived: boolean;
+  residents: number;
+  elderly: number;
+  cells: number;
+  communityId: string;
+  communityName: string;
+}
+export type Units = FeatureCollection<MultiPolygon, UnitProps>;
+
+/** A finding of the joint-community rule (docs/api.md, "Joint communities"). */
+export type JointFinding =
+  | { rule: string; problem: 'residents_below' | 'residents_above'; value: number; threshold: number }
+  | { rule: string; problem: 'not_contiguous'; parts: string[][] }
+  | { rule: string; problem: 'no_workstation_site' | 'unserved'; cells: string[] }
+  | { rule: string; problem: 'crosses_boundary'; boundaries: string[] };
+
+/** `POST /joint/check`, and each group of `/joint/suggest`. */
+export interface JointCheck {
+  units: { id: string; name: string }[];
+  residents: number;
+  elderly: number;
+  contiguous: boolean;
+  site: { h3: string; lon: number; lat: number } | null;
+  pass: boolean;
+  findings: JointFinding[];
+}
+
+export interface JointSuggestRequest {
+  communities?: string[];
+  seed: number;
+}
+
+export interface JointSuggestAnswer {
+  groups: JointCheck[];
+  unplaced: { unit: { id: string; name: string }; reason: 'residents_above' | 'no_workstation_site' | 'below_floor' }[];
+}
+
+/** One joint community of a scenario (`GET /scenarios/{id}/joint`). */
+export interface Joint {
+  id: string;
+  name: string;
+  units: { id: string; name: string }[];
+  residents: number;
+  elderly: number;
+  workstations: { id: string; name: string; lon: number; lat: number }[];
+  /** Where one workstation would serve everyone (an H3 cell), when there is none. */
+  site: string | null;
+  pass: boolean;
+  findings: JointFinding[];
+  tier: { position: 'within' | 'between' | 'under' | 'over'; minutes: number | null; governingMinutes: number };
+  requirements: { rule: string; category: string; tierMinutes: number; for: 'residents' | 'elderly'; share: number | null; pass: boolean }[];
+  geometry: MultiPolygon;
+}
+
 /** A failed call: HTTP status (0 for a network failure), the server's message and the parameter it names. */
 export class ApiError extends Error {
   constructor(
@@ -390,6 +450,10 @@ export const api = {
   scenarioCells: (id: string, category: string, signal?: AbortSignal) => getJson<ScenarioCells>(`scenarios/${encodeURIComponent(id)}/cells`, { category }, signal),
   compare: (id: string, category: string, signal?: AbortSignal) =>
     getJson<{ scenario: ScenarioInfo; rows: CompareRow[] }>(`scenarios/${encodeURIComponent(id)}/compare`, { category }, signal),
+  units: () => getJson<Units>('units'),
+  jointCheck: (units: string[]) => sendJson<JointCheck>('POST', 'joint/check', { units }),
+  jointSuggest: (req: JointSuggestRequest) => sendJson<JointSuggestAnswer>('POST', 'joint/suggest', req),
+  joints: (id: string, signal?: AbortSignal) => getJson<{ joints: Joint[] }>(`scenarios/${encodeURIComponent(id)}/joint`, undefined, signal),
   suggest: (id: string, req: SuggestRequest, signal?: AbortSignal) => sendJson<SuggestAnswer>('POST', `scenarios/${encodeURIComponent(id)}/suggest`, req, signal),
 };
 

@@ -76,3 +76,17 @@ export const NO_POPULATION = '#a8a8a8';
 export function complianceColour(failed: number | null): string {
   return failed === null ? NO_POPULATION : COMPLIANCE[Math.min(failed, COMPLIANCE.length - 1)];
 }
+
+/** Community units' outlines in merge mode, and the picked units' fill. */
+export const UNIT_LINE = '#5b4f8a';
+export const UNIT_PICKED = '#ffb000';
+
+/** Joint communities' thick outlines: the rule passed or failed. */
+export const JOINT_PASS = '#1a9850';
+export const JOINT_FAIL = '#d7301f';
+
+/** Cells a joint community's one workstation cannot reach. */
+export const FAULT_CELL = '#a50026';
+
+/** Suggested joint communities, one fill per group (cycled). */
+export const PROPOSAL = ['#1f78b4', '#33a02c', '#e31a1c', '#ff7f00', '#6a3d9a', '#b15928', '#a6cee3', '#fb9a99'] as const;

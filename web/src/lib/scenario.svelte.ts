@@ -62,6 +62,8 @@ export class ScenarioState {
   solving = $state(false);
   /** A change is on its way to the server. */
   saving = $state(false);
+  /** Why the last change was refused (null once one succeeds): the merge panel offers an override for a 400. */
+  refusal = $state.raw<ApiError | null>(null);
 
   #queue: Promise<unknown> = Promise.resolve();
   #initialised = false;
@@ -97,7 +99,7 @@ export class ScenarioState {
         this.current = null;
         this.skipped = [];
         writeAddress(null);
-        if (app.mode.kind === 'siting') app.mode = { kind: 'coverage' };
+        if (app.mode.kind === 'siting' || app.mode.kind === 'merge') app.mode = { kind: 'coverage' };
         return;
       }
       try {
@@ -216,8 +218,10 @@ export class ScenarioState {
         if (this.current?.id !== sc.id) return null;
         this.#adopt(out.scenario);
         this.delta = { what, preview: false, rows: out.delta };
+        this.refusal = null;
         return out;
       } catch (err) {
+        this.refusal = err instanceof ApiError ? err : null;
         if (err instanceof ApiError && err.status === 409) await this.#reload(sc.id);
         return null;
       } finally {

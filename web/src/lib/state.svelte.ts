@@ -26,8 +26,8 @@ export class Selection {
 /** What the map and the panel show: walking coverage of the selection, or compliance with the standards profile. */
 export type View = 'coverage' | 'compliance';
 
-/** Tool modes: the default coverage view, picking a point for its walkshed, or editing a scenario's stations. */
-export type Mode = { kind: 'coverage' } | { kind: 'walkshed-here' } | { kind: 'siting' };
+/** Tool modes: the default coverage view, picking a point for its walkshed, editing a scenario's stations, or merging its units into joint communities. */
+export type Mode = { kind: 'coverage' } | { kind: 'walkshed-here' } | { kind: 'siting' } | { kind: 'merge' };
 
 /** A walkshed to draw: from a facility, or from any point. */
 export type WalkshedRequest =
