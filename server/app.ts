@@ -22,6 +22,8 @@ import { unitRoutes } from './routes/units.ts';
 import { jointRoutes } from './routes/joint.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
 import type { Scenarios } from './scenarios.ts';
+import type { Publisher } from './publish.ts';
+import { publishedRoutes } from './routes/published.ts';
 
 export interface AppOptions {
   /** Folder of the built web app (vite build); not served when absent. */
@@ -34,6 +36,8 @@ export interface AppOptions {
   extraRoutes?: OpenAPIHono[];
   /** Stored scenarios; the /scenarios routes are mounted when given. */
   scenarios?: Scenarios;
+  /** Published maps; the /published routes are mounted when given. */
+  publisher?: Publisher;
 }
 
 export function createApp(city: CityContext, options: AppOptions = {}) {
@@ -64,6 +68,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   api.route('/', walkshedRoutes(city));
   api.route('/', complianceRoutes(city));
   if (options.scenarios) api.route('/', scenarioRoutes(options.scenarios));
+  if (options.publisher) api.route('/', publishedRoutes(city, options.publisher));
   api.route('/', profileRoutes(city));
   api.route('/', unitRoutes(city));
   api.route('/', jointRoutes(city));

@@ -19,6 +19,7 @@ import { buildCity, defaultOptions, type BuildOptions } from './pipeline.ts';
 import { CityContext } from './context.ts';
 import { createApp } from './app.ts';
 import { Scenarios } from './scenarios.ts';
+import { Publisher } from './publish.ts';
 
 const { values: v } = parseArgs({
   options: {
@@ -57,7 +58,8 @@ log('load', `${city.stored.cells.h3.length} cells, ${city.stored.facilities.leng
 const tiles = new BasemapTiles(await readBasemap(db.conn));
 const styleUrl = v['style-url'] ?? process.env.LIFECIRCLE_STYLE_URL;
 const scenarios = await Scenarios.open(city, db.conn);
-const app = createApp(city, { webRoot: WEB_ROOT, styleUrl, scenarios, extraRoutes: [tilesRoutes(tiles, { styleUrl })] });
+const publisher = await Publisher.open(city, db.conn, scenarios);
+const app = createApp(city, { webRoot: WEB_ROOT, styleUrl, scenarios, publisher, extraRoutes: [tilesRoutes(tiles, { styleUrl })] });
 const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
   console.error(`lifecircle: http://${host}:${info.port}/  (API: /api/openapi.json)`);
 });

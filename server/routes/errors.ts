@@ -1,5 +1,6 @@
 /** One shape for every API error: `{ error: { message, param? } }` with a 4xx (or 5xx) status. */
 import { HTTPException } from 'hono/http-exception';
+import { EditError } from '../scenario.ts';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export interface ApiErrorBody {
@@ -10,4 +11,14 @@ export interface ApiErrorBody {
 export function apiError(status: ContentfulStatusCode, message: string, param?: string): HTTPException {
   const body: ApiErrorBody = { error: param ? { message, param } : { message } };
   return new HTTPException(status, { res: Response.json(body, { status }), message });
+}
+
+/** Run a handler body, turning the server's EditError (status, message, field) into the JSON error. */
+export async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EditError) throw apiError(err.status, err.message, err.param);
+    throw err;
+  }
 }

@@ -6,12 +6,11 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { DeltaRow } from '../core/whatif.ts';
-import { EditError } from '../scenario.ts';
 import type { Scenarios } from '../scenarios.ts';
 import { suggestSites } from '../siting.ts';
 import { jointStats } from '../joint.ts';
 import { LANDUSES } from '../core/landuse.ts';
-import { apiError } from './errors.ts';
+import { guard } from './errors.ts';
 import { ErrorSchema, FeatureCollectionSchema, SpeedSchema, errorResponses, round } from './schemas.ts';
 
 const json = (description: string) => ({ content: { 'application/json': { schema: z.any() } }, description });
@@ -44,16 +43,6 @@ const EditSchema = z
   .openapi('Edit');
 
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-
-/** EditError → the API's JSON error. */
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof EditError) throw apiError(err.status, err.message, err.param);
-    throw err;
-  }
-}
 
 export function scenarioRoutes(scenarios: Scenarios) {
   const { stored } = scenarios.city;

@@ -60,13 +60,16 @@ export function seeded(seed: number): () => number {
 }
 
 /** Harbin built into a throwaway file, loaded as the server loads it, and the HTTP app over it (in process). */
-export async function harbinApp(options: { scenarios?: boolean } = {}) {
+export async function harbinApp(options: { scenarios?: boolean; publisher?: boolean } = {}) {
   const { CityContext } = await import('../../server/context.ts');
   const { readCity } = await import('../../server/db/read.ts');
   const { createApp } = await import('../../server/app.ts');
   const { Scenarios } = await import('../../server/scenarios.ts');
   const h = await buildHarbin();
   const city = new CityContext(await readCity(h.db.conn));
-  const app = createApp(city, options.scenarios ? { scenarios: await Scenarios.open(city, h.db.conn) } : {});
+  const { Publisher } = await import('../../server/publish.ts');
+  const scenarios = options.scenarios || options.publisher ? await Scenarios.open(city, h.db.conn) : undefined;
+  const publisher = options.publisher ? await Publisher.open(city, h.db.conn, scenarios ?? null) : undefined;
+  const app = createApp(city, { scenarios, publisher });
   return { h, city, app };
 }
