@@ -12,7 +12,7 @@ import { cellsToMultiPolygon, latLngToCell } from 'h3-js';
 import { checkRequirements, governingTier, tierOf } from './core/compliance.ts';
 import type { CoverageRow } from './core/stats.ts';
 import { rulesOf, type Profile } from './ingest/profile.ts';
-import type { Joint, ScenarioModel } from './scenario.ts';
+import type { Joint, ScenarioModel, Station } from './scenario.ts';
 
 export class JointContext {
   readonly units: JointUnits;
@@ -99,12 +99,15 @@ export function jointStats(city: CityContext, model: ScenarioModel, joint: Joint
   const { stored } = city;
   const cells = joint.units.flatMap((u) => stored.units[u].cells);
   const inside = new Set(cells);
-  const workstations = [...model.stations.values()].filter((s) => {
-    if (!s.open || s.category !== WORKSTATION_CATEGORY) return false;
+  const workstations: Station[] = [];
+  const stationCells: number[] = [];
+  for (const s of model.stations.values()) {
+    if (!s.open || s.category !== WORKSTATION_CATEGORY) continue;
     const c = city.cellIndex.get(latLngToCell(s.lat, s.lon, city.resolution));
-    return c !== undefined && inside.has(c);
-  });
-  const stationCells = workstations.map((s) => city.cellIndex.get(latLngToCell(s.lat, s.lon, city.resolution))!);
+    if (c === undefined || !inside.has(c)) continue;
+    workstations.push(s);
+    stationCells.push(c);
+  }
   const check = city.joint.check(joint.units, { sameBoundary: options.sameBoundary, stations: stationCells });
   let residents = 0;
   let elderly = 0;

@@ -2,21 +2,17 @@
  * The map in a real browser: the real server (child process) on the real Harbin database, the
  * built web app, Debian's Chromium rendering WebGL2 on SwiftShader.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { WEB_ROOT } from '../server/config.ts';
-import { launchChromium, startServer, type RunningServer } from '../scripts/harness.ts';
-import { buildHarbin, type Built } from './helpers/harbin.ts';
+import type { RunningServer } from '../scripts/harness.ts';
+import { openHarbinPage, type HarbinPage } from './helpers/browser.ts';
 import { changedShare, colourAt, idle, pixels } from './helpers/page.ts';
 
-let h: Built;
 let server: RunningServer;
-let chrome: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 
 interface Hook {
   __lifecircle: {
@@ -44,26 +40,14 @@ const redShare = (rgb: number[]) => {
   return red / (rgb.length / 3);
 };
 
+let opened: HarbinPage | undefined;
 beforeAll(async () => {
-  if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error('dist/web is missing: npm test builds it (vite build) before vitest');
-  h = await buildHarbin();
-  h.db.close(); // the server opens the file itself
-  server = await startServer(h.dbPath);
-  chrome = await launchChromium();
-  context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-  page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.documentElement.dataset.cellsDrawn === 'true', null, { timeout: 120_000 });
+  opened = await openHarbinPage();
+  ({ server, context, page, problems } = opened);
 }, 300_000);
 
 afterAll(async () => {
-  await context?.close();
-  await chrome?.close();
-  await server?.stop();
-  h?.dispose();
+  await opened?.close();
 });
 
 describe('the map in Chromium', () => {
@@ -182,7 +166,6 @@ describe('the compliance view in Chromium', () => {
   let communities: Community[];
   let labelAt: Map<string, [number, number]>;
   const failed = (c: Community) => c.findings.filter((f) => !f.pass).length;
-  const hook = () => (window as unknown as Hook).__lifecircle.map;
   const rowOf = (id: string) => page.getByTestId('compliance-panel').locator(`li[data-community-id="${id}"]`);
   const card = () => page.getByTestId('rule-card');
 

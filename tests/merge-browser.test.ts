@@ -4,23 +4,17 @@
  * answers (/units, /joint/check, /joint/suggest and /scenarios/{id}/joint asked directly) and the
  * two units are found independently with turf; colours are palette.ts's hex values.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { bbox, booleanIntersects, featureCollection, pointOnFeature } from '@turf/turf';
 import type { Feature, MultiPolygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page, Response } from 'playwright-core';
-import { WEB_ROOT } from '../server/config.ts';
-import { launchChromium, startServer, type RunningServer } from '../scripts/harness.ts';
-import { buildHarbin, type Built } from './helpers/harbin.ts';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../scripts/harness.ts';
+import { answerOf, openHarbinPage, zhInt, type HarbinPage } from './helpers/browser.ts';
 import { changedShare, colourCount, idle, pixels } from './helpers/page.ts';
 
-let h: Built;
 let server: RunningServer;
-let chrome: Awaited<ReturnType<typeof launchChromium>>;
-let context: BrowserContext;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 
 interface Hook {
   __lifecircle: {
@@ -44,30 +38,15 @@ async function api<T>(path: string, body?: unknown): Promise<T> {
   return (await (await fetch(new URL(path, server.url), init)).json()) as T;
 }
 
-const zhInt = (n: number) => Math.round(n).toLocaleString('zh-CN');
-const answerOf = (p: Page, path: RegExp, method = 'POST') =>
-  p.waitForResponse((r: Response) => r.request().method() === method && path.test(new URL(r.url()).pathname), { timeout: 120_000 });
 
+let opened: HarbinPage | undefined;
 beforeAll(async () => {
-  if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error('dist/web is missing: npm test builds it (vite build) before vitest');
-  h = await buildHarbin();
-  h.db.close(); // the server opens the file itself
-  server = await startServer(h.dbPath);
-  chrome = await launchChromium();
-  context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-  page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.documentElement.dataset.cellsDrawn === 'true', null, { timeout: 120_000 });
+  opened = await openHarbinPage();
+  ({ server, page, problems } = opened);
 }, 300_000);
 
 afterAll(async () => {
-  await context?.close();
-  await chrome?.close();
-  await server?.stop();
-  h?.dispose();
+  await opened?.close();
 });
 
 describe('joint communities in Chromium', () => {

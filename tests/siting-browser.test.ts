@@ -4,22 +4,16 @@
  * answers (the edit's response, /compare, /suggest asked again, /cells) and colours from the
  * palette's hex values; never from the web app's code.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { cellToLatLng } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page, Response } from 'playwright-core';
-import { WEB_ROOT } from '../server/config.ts';
-import { launchChromium, startServer, type RunningServer } from '../scripts/harness.ts';
-import { buildHarbin, type Built } from './helpers/harbin.ts';
+import type { Page } from 'playwright-core';
+import type { RunningServer } from '../scripts/harness.ts';
+import { answerOf, openHarbinPage, zhInt, type HarbinPage } from './helpers/browser.ts';
 import { colourAt, idle } from './helpers/page.ts';
 
-let h: Built;
 let server: RunningServer;
-let chrome: Awaited<ReturnType<typeof launchChromium>>;
-let context: BrowserContext;
 let page: Page;
-const problems: string[] = [];
+let problems: string[];
 
 interface Hook {
   __lifecircle: {
@@ -41,41 +35,25 @@ async function api<T>(path: string, init?: { method: string; body: unknown }): P
 
 /** The city-wide row of elderly care, 15 min, elderly speed: the page's selection. */
 const selected = (rows: DeltaRow[]) => rows.find((r) => r.category === 'elderly_care' && r.tier === 15 && r.speed === 'elderly' && r.community === null)!;
-const zhInt = (n: number) => Math.round(n).toLocaleString('zh-CN');
 
 /** Wait until the cells show the scenario at this version (or `baseline`). */
 const colouredAs = (p: Page, what: string) => p.waitForFunction((w) => document.documentElement.dataset.cellsColoured === w, what, { timeout: 60_000 });
 const steps = (p: Page) => p.getByTestId('scenario-steps').textContent();
-const answerOf = (p: Page, path: RegExp) => p.waitForResponse((r: Response) => r.request().method() === 'POST' && path.test(new URL(r.url()).pathname), { timeout: 120_000 });
 const delta = (p: Page, field: string) => p.getByTestId('delta-panel').locator(`[data-field="${field}"]`);
 
+let opened: HarbinPage | undefined;
 beforeAll(async () => {
-  if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error('dist/web is missing: npm test builds it (vite build) before vitest');
-  h = await buildHarbin();
-  h.db.close(); // the server opens the file itself
-  server = await startServer(h.dbPath);
-  chrome = await launchChromium();
-  context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-  page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
-  // a request the page aborts itself (a newer version supersedes a /compare or /stations fetch) is by design
-  page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.documentElement.dataset.cellsDrawn === 'true', null, { timeout: 120_000 });
+  opened = await openHarbinPage({ ignoreAborted: true });
+  ({ server, page, problems } = opened);
 }, 300_000);
 
 afterAll(async () => {
-  await context?.close();
-  await chrome?.close();
-  await server?.stop();
-  h?.dispose();
+  await opened?.close();
 });
 
 describe('scenarios and siting in Chromium', () => {
   let id: string;
   /** Where the station is added: the centre of the cell with the most elderly. */
-  let site: { lon: number; lat: number };
   /** Cells near the site the new station brings within 10 min, where they are on screen. */
   let near: Array<{ h3: string; x: number; y: number; k: number }>;
   let baselineColours: Array<[number, number, number]>;
@@ -98,7 +76,6 @@ describe('scenarios and siting in Chromium', () => {
     let best = 0;
     cells.elderly.forEach((e, i) => e > cells.elderly[best] && (best = i));
     const [lat, lon] = cellToLatLng(cells.h3[best]);
-    site = { lon, lat };
     await page.evaluate((c) => (window as unknown as Hook).__lifecircle.map.jumpTo({ center: c, zoom: 15 }), [lon, lat] as [number, number]);
     // community names are HTML markers over the map: out of the way of the colour reads
     await page.addStyleTag({ content: '.lc-community-label { visibility: hidden !important; }' });

@@ -18,6 +18,7 @@ import { readCity } from '../../server/db/read.ts';
 import { CityContext } from '../../server/context.ts';
 import { createApp } from '../../server/app.ts';
 import { Scenarios } from '../../server/scenarios.ts';
+import { seeded } from '../../server/core/random.ts';
 
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '200' } } });
 const count = Number(values.edits);
@@ -38,14 +39,7 @@ try {
   const { id } = (await call('POST', '/api/scenarios', { name: 'bench' })).json;
 
   // a seeded walk so every run edits the same way
-  let a = 7;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seeded(7);
   const { cells, categories } = city.stored;
   const populated = [...cells.residents.keys()].filter((c) => cells.residents[c] > 0);
   const somewhere = () => {

@@ -7,7 +7,7 @@
  * the planner cannot see, so a grid without households is checked on residents only.
  */
 import { firstContaining } from './polygon.ts';
-import type { Grid, MultiPolygonCoords } from './types.ts';
+import type { Grid } from './types.ts';
 
 export interface RuleSource {
   document: string;

@@ -11,6 +11,7 @@
  * restarts; the best (fewest units left out, then fewest groups) wins. Units that cannot be
  * placed in any group that satisfies every rule are listed with the reason.
  */
+import { seeded } from './random.ts';
 import { checkJoint, type CellReach, type JointRule, type JointUnits } from './joint.ts';
 
 export interface Unplaced {
@@ -23,16 +24,6 @@ export interface JointSuggestion {
   unplaced: Unplaced[];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function suggestJoint(
   area: readonly number[],
@@ -61,7 +52,7 @@ export function suggestJoint(
 
   let best: JointSuggestion | null = null;
   for (let r = 0; r < Math.max(1, options.restarts); r++) {
-    const rand = mulberry32(options.seed + r * 7919);
+    const rand = seeded(options.seed + r * 7919);
     const order = [...area].filter((u) => !alone.has(u)).sort((a, b) => a - b);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));

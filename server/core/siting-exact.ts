@@ -90,38 +90,33 @@ async function solve(c: Columns, rowLower: number[], rowUpper: number[], maximiz
   );
 }
 
-/** Demand points each covered by at least one candidate, and for each the candidates covering it. */
-function coveredBy(inst: CoverInstance): Map<number, number[]> {
-  const by = new Map<number, number[]>();
-  for (let j = 0; j + 1 < inst.offsets.length; j++) {
-    for (let k = inst.offsets[j]; k < inst.offsets[j + 1]; k++) {
-      const i = inst.items[k];
-      if (!(inst.weight[i] > 0)) continue;
-      let list = by.get(i);
-      if (!list) by.set(i, (list = []));
-      list.push(j);
-    }
+/**
+ * The demand points that carry weight and that some candidate covers, each with its row (in the
+ * order candidates first reach them); the other points cannot change any objective.
+ */
+function demandRows(inst: CoverInstance): { points: number[]; rowOf: Map<number, number> } {
+  const rowOf = new Map<number, number>();
+  for (const i of inst.items) if (inst.weight[i] > 0 && !rowOf.has(i)) rowOf.set(i, rowOf.size);
+  return { points: [...rowOf.keys()], rowOf };
+}
+
+/** Candidate j's entries −1 in the rows y_i ≤ Σ x_j of the points it covers. */
+function coverEntries(inst: CoverInstance, rowOf: Map<number, number>, j: number): Array<[number, number]> {
+  const entries: Array<[number, number]> = [];
+  for (let k = inst.offsets[j]; k < inst.offsets[j + 1]; k++) {
+    const r = rowOf.get(inst.items[k]);
+    if (r !== undefined) entries.push([r, -1]);
   }
-  return by;
+  return entries;
 }
 
 /** Maximal covering, exact: p stations, the most demand. */
 export function exactMaxCover(inst: CoverInstance, p: number, timeLimit = 60): Promise<ExactResult> {
   const n = inst.offsets.length - 1;
-  const by = coveredBy(inst);
-  const points = [...by.keys()];
-  const rowOf = new Map(points.map((i, r) => [i, r]));
+  const { points, rowOf } = demandRows(inst);
   const cardinality = points.length;
   const c = columns();
-  for (let j = 0; j < n; j++) {
-    const entries: Array<[number, number]> = [];
-    for (let k = inst.offsets[j]; k < inst.offsets[j + 1]; k++) {
-      const r = rowOf.get(inst.items[k]);
-      if (r !== undefined) entries.push([r, -1]);
-    }
-    entries.push([cardinality, 1]);
-    addColumn(c, 0, 0, 1, true, entries);
-  }
+  for (let j = 0; j < n; j++) addColumn(c, 0, 0, 1, true, [...coverEntries(inst, rowOf, j), [cardinality, 1]]);
   points.forEach((i, r) => addColumn(c, inst.weight[i], 0, 1, false, [[r, 1]]));
   const rowLower = [...points.map(() => -Infinity), p];
   const rowUpper = [...points.map(() => 0), p];
@@ -131,19 +126,10 @@ export function exactMaxCover(inst: CoverInstance, p: number, timeLimit = 60): P
 /** Set covering, exact: the fewest stations covering at least `target` demand. */
 export function exactSetCover(inst: CoverInstance, target: number, timeLimit = 60): Promise<ExactResult> {
   const n = inst.offsets.length - 1;
-  const by = coveredBy(inst);
-  const points = [...by.keys()];
-  const rowOf = new Map(points.map((i, r) => [i, r]));
+  const { points, rowOf } = demandRows(inst);
   const total = points.length;
   const c = columns();
-  for (let j = 0; j < n; j++) {
-    const entries: Array<[number, number]> = [];
-    for (let k = inst.offsets[j]; k < inst.offsets[j + 1]; k++) {
-      const r = rowOf.get(inst.items[k]);
-      if (r !== undefined) entries.push([r, -1]);
-    }
-    addColumn(c, 1, 0, 1, true, entries);
-  }
+  for (let j = 0; j < n; j++) addColumn(c, 1, 0, 1, true, coverEntries(inst, rowOf, j));
   points.forEach((i, r) => addColumn(c, 0, 0, 1, false, [[r, 1], [total, inst.weight[i]]]));
   const rowLower = [...points.map(() => -Infinity), target];
   const rowUpper = [...points.map(() => 0), Infinity];
@@ -153,9 +139,7 @@ export function exactSetCover(inst: CoverInstance, target: number, timeLimit = 6
 /** Capacitated maximal covering, exact: p stations, each serving at most `capacity`. */
 export function exactCapacitated(inst: CoverInstance, p: number, capacity: number, timeLimit = 60): Promise<ExactResult> {
   const n = inst.offsets.length - 1;
-  const by = coveredBy(inst);
-  const points = [...by.keys()];
-  const rowOf = new Map(points.map((i, r) => [i, r]));
+  const { points, rowOf } = demandRows(inst);
   // rows: demand rows (one per point), capacity rows (one per candidate), cardinality
   const capRow = (j: number) => points.length + j;
   const cardinality = points.length + n;

@@ -40,7 +40,7 @@ export class EdgeIndex {
   private readonly proj: ReturnType<typeof localProjection>;
 
   constructor(
-    private readonly net: Network,
+    net: Network,
     graph: Graph,
     private readonly opts: SnapOptions = DEFAULT_SNAP,
   ) {

@@ -47,17 +47,8 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, sql: string
   ) as T[];
 }
 
-/** Mulberry32: a small seeded generator so sampled tests pick the same cells every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator so sampled tests pick the same cells every run. */
+export { seeded } from '../../server/core/random.ts';
 
 /** Harbin built into a throwaway file, loaded as the server loads it, and the HTTP app over it (in process). */
 export async function harbinApp(options: { scenarios?: boolean; publisher?: boolean } = {}) {
