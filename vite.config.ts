@@ -30,5 +30,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // browser suites poll the page for what a server round trip and a software-GL frame bring; the
+    // default 1 s is too short on a busy 2-core machine (a clean-clone run missed it once)
+    expect: { poll: { timeout: 20_000 } },
   },
 });
