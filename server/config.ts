@@ -5,6 +5,16 @@ export const HARBIN_PBF = fileURLToPath(new URL('../data/harbin/harbin.osm.pbf',
 export const HARBIN_DB = fileURLToPath(new URL('../data/harbin.duckdb', import.meta.url));
 /** Where `vite build` puts the web app. */
 export const WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
+/** The published maps' viewer (vite build --mode viewer): one classic script and its stylesheet, for file:// pages. */
+export const VIEWER_ROOT = fileURLToPath(new URL('../dist/viewer', import.meta.url));
+/**
+ * The CJK font of the PNG map and the PDF report: WenQuanYi Micro Hei 文泉驿微米黑 (Latin and CJK in one face,
+ * TrueType outlines, which pdfkit subsets cleanly), shipped in data/fonts with its licence (Apache-2.0 or GPL-3+
+ * with the font exception).
+ */
+export const FONT_FILE = fileURLToPath(new URL('../data/fonts/wqy-microhei.ttc', import.meta.url));
+/** The face inside FONT_FILE (a TrueType collection: the proportional face, not the mono one). */
+export const FONT_FACE = 'WenQuanYiMicroHei';
 
 /**
  * Build defaults. Every number that is a planning judgement says where it comes from

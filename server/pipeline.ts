@@ -40,7 +40,7 @@ import { checkGrids, type GridCheck } from './core/grids.ts';
 import { landuseAt, type Landuse } from './core/landuse.ts';
 import { communityUnits, type CommunityUnit } from './core/units.ts';
 import { Barriers, barrierSegments } from './core/barriers.ts';
-import { loadProfile, profileAnalysis, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
+import { complianceRules, loadProfile, profileAnalysis, rulesOf, DEFAULT_PROFILE_PATH, type Profile } from './ingest/profile.ts';
 import type { Community, Facility, Grid, ImportNote } from './core/types.ts';
 
 export interface CommunityFile {
@@ -362,24 +362,8 @@ export function buildCity(options: BuildOptions, progress: Progress = () => {}):
   lap('stats', `${rows.length.toLocaleString('en')} coverage rows, ${gaps.reduce((a, g) => a + g.clusters.length, 0).toLocaleString('en')} gap clusters`);
 
   // compliance with the standards profile
-  const requirements = rulesOf(profile, 'facility_requirement').filter((r) => {
-    if (options.tiers.includes(r.tierMinutes)) return true;
-    notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: r.id, message: `its ${r.tierMinutes}-minute tier is not among the computed tiers (${options.tiers.join(', ')})` });
-    return false;
-  });
-  const walkshedM = Math.max(...options.tiers) * Math.max(options.speeds.general, options.speeds.elderly);
-  const norms = rulesOf(profile, 'supply_norm').flatMap((n) => {
-    if (n.per !== 'elderly') {
-      notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: n.id, message: `supply per ${n.per} needs facility sizes the inputs do not give` });
-      return [];
-    }
-    const catchmentM = n.catchmentMinutes * options.speeds.elderly;
-    if (catchmentM > walkshedM) {
-      notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: n.id, message: `its ${n.catchmentMinutes}-minute catchment reaches past the walksheds (${Math.round(walkshedM)} m)` });
-      return [];
-    }
-    return [{ id: n.id, category: n.category, amount: n.amount, perCount: n.perCount, catchmentM }];
-  });
+  const { requirements, norms, skipped } = complianceRules(profile, options.tiers, options.speeds);
+  for (const r of skipped) notes.push({ stage: 'compliance', kind: 'rule_skipped', subject: r.rule, message: r.message });
   const compliance = communityCompliance({
     populations: communities.map((c) => c.population),
     rows,

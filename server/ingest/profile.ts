@@ -69,6 +69,34 @@ export function profileAnalysis(profile: Profile): { speeds: { general?: number;
 }
 
 /**
+ * The facility requirements and supply norms a city can be checked on: requirements whose tier is
+ * among the computed tiers, and per-elderly supply norms whose catchment lies within the walksheds
+ * (the longest tier at the fastest speed). Each rule left out comes back in `skipped` with why.
+ */
+export function complianceRules(profile: Profile, tiers: number[], speeds: { general: number; elderly: number }) {
+  const skipped: Array<{ rule: string; message: string }> = [];
+  const requirements = rulesOf(profile, 'facility_requirement').filter((r) => {
+    if (tiers.includes(r.tierMinutes)) return true;
+    skipped.push({ rule: r.id, message: `its ${r.tierMinutes}-minute tier is not among the computed tiers (${tiers.join(', ')})` });
+    return false;
+  });
+  const walkshedM = Math.max(...tiers) * Math.max(speeds.general, speeds.elderly);
+  const norms = rulesOf(profile, 'supply_norm').flatMap((n) => {
+    if (n.per !== 'elderly') {
+      skipped.push({ rule: n.id, message: `supply per ${n.per} needs facility sizes the inputs do not give` });
+      return [];
+    }
+    const catchmentM = n.catchmentMinutes * speeds.elderly;
+    if (catchmentM > walkshedM) {
+      skipped.push({ rule: n.id, message: `its ${n.catchmentMinutes}-minute catchment reaches past the walksheds (${Math.round(walkshedM)} m)` });
+      return [];
+    }
+    return [{ id: n.id, category: n.category, amount: n.amount, perCount: n.perCount, catchmentM }];
+  });
+  return { requirements, norms, skipped };
+}
+
+/**
  * Load a profile file (following `extends`, a file name beside it without `.json`).
  * `categories` are the known facility categories, checked in requirements and norms.
  * @throws InputError naming the file, the rule and the field.
