@@ -22,8 +22,8 @@ import { unitRoutes } from './routes/units.ts';
 import { jointRoutes } from './routes/joint.ts';
 import type { ApiErrorBody } from './routes/errors.ts';
 import type { Scenarios } from './scenarios.ts';
-import type { Publisher } from './publish.ts';
-import { publishedRoutes } from './routes/published.ts';
+import type { Publisher } from './publish/publisher.ts';
+import { publishedPages, publishedRoutes } from './routes/published.ts';
 
 export interface AppOptions {
   /** Folder of the built web app (vite build); not served when absent. */
@@ -80,6 +80,7 @@ export function createApp(city: CityContext, options: AppOptions = {}) {
   const app = new OpenAPIHono();
   app.use('*', compress());
   app.route('/api', api);
+  if (options.publisher) app.route('/p', publishedPages(options.publisher));
   // before the web app's catch-all, so an unknown API path is a JSON 404, never the index page
   app.all('/api/*', (c) => c.json({ error: { message: `no API route ${c.req.method} ${new URL(c.req.url).pathname}` } } satisfies ApiErrorBody, 404));
   app.onError((err, c) => {

@@ -19,7 +19,7 @@ import { buildCity, defaultOptions, type BuildOptions } from './pipeline.ts';
 import { CityContext } from './context.ts';
 import { createApp } from './app.ts';
 import { Scenarios } from './scenarios.ts';
-import { Publisher } from './publish.ts';
+import { Publisher } from './publish/publisher.ts';
 
 const { values: v } = parseArgs({
   options: {
@@ -55,10 +55,11 @@ const t = performance.now();
 const city = new CityContext(await readCity(db.conn));
 log('load', `${city.stored.cells.h3.length} cells, ${city.stored.facilities.length} facilities, ${city.stored.communities.length} communities (${Math.round(performance.now() - t)} ms)`);
 
-const tiles = new BasemapTiles(await readBasemap(db.conn));
+const basemap = await readBasemap(db.conn);
+const tiles = new BasemapTiles(basemap);
 const styleUrl = v['style-url'] ?? process.env.LIFECIRCLE_STYLE_URL;
 const scenarios = await Scenarios.open(city, db.conn);
-const publisher = await Publisher.open(city, db.conn, scenarios);
+const publisher = await Publisher.open(city, await db.instance.connect(), scenarios, { features: basemap, tiles }, (step, ms) => log('publish', `${step} ${Math.round(ms)} ms`));
 const app = createApp(city, { webRoot: WEB_ROOT, styleUrl, scenarios, publisher, extraRoutes: [tilesRoutes(tiles, { styleUrl })] });
 const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
   console.error(`lifecircle: http://${host}:${info.port}/  (API: /api/openapi.json)`);

@@ -261,8 +261,8 @@ function complianceOf(city: CityContext, model: ScenarioModel, perCommunity: Cov
     if (stored.communities[c.community].population === null) return null;
     const findings: SnapshotFinding[] = [
       ...c.requirements.map((f) => requirementFinding(profile, f)),
-      ...c.supply.map((s) => ({ rule: s.rule, kind: 'supply_norm' as const, category: s.category, tier: null, target: 'elderly' as const, share: null, value: s.value, threshold: s.amount, pass: s.pass, source: sourceOf(s.rule) })),
-    ];
+      ...c.supply.map((s) => ({ rule: s.rule, kind: 'supply_norm' as const, category: s.category, tier: null, target: 'elderly' as const, share: null, value: s.value, threshold: s.amount, perCount: s.perCount, pass: s.pass, source: sourceOf(s.rule) })),
+    ].sort((a, b) => (a.kind === b.kind ? (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) : a.kind < b.kind ? -1 : 1)); // as /api/compliance lists them
     const fit = c.fit;
     return { position: fit.position, tierMinutes: fit.position === 'within' ? fit.tierMinutes : null, governingMinutes: c.governingTier, pass: findings.every((f) => f.pass), findings };
   });
@@ -272,6 +272,6 @@ function requirementFinding(profile: Profile, f: { rule: string; category: strin
   const rule = profile.rules.find((r) => r.id === f.rule)!;
   return {
     rule: f.rule, kind: 'facility_requirement', category: f.category, tier: f.tierMinutes, target: f.for, share: f.share, value: null,
-    threshold: (rule as { minShare: number }).minShare, pass: f.pass, source: rule.source,
+    threshold: (rule as { minShare: number }).minShare, perCount: null, pass: f.pass, source: rule.source,
   };
 }

@@ -46,6 +46,8 @@ export interface SnapshotFinding {
   value: number | null;
   /** Requirement: the minimum share (0–1); supply: the minimum places per `perCount`. */
   threshold: number;
+  /** Supply: the elderly the places are counted per (e.g. 1,000); requirement: null. */
+  perCount: number | null;
   pass: boolean;
   source: RuleSource;
 }

@@ -1,10 +1,13 @@
 /**
  * /published: publish a view of the baseline or a scenario as an immutable snapshot, list and
- * unpublish them, and read one (open to everyone: no account, no token).
+ * unpublish them, read one, list its files and download its folder as a zip (reading is open to
+ * everyone: no account, no token). The folder itself is served under /p/<name>/ (publishedPages).
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { CityContext } from '../context.ts';
-import { SNAPSHOT_NAME, type Publisher } from '../publish.ts';
+import { Hono } from 'hono';
+import { zipFolder } from '../publish/bundle.ts';
+import { SNAPSHOT_NAME, type Publisher } from '../publish/publisher.ts';
 import { apiError, guard } from './errors.ts';
 import { ErrorSchema, SpeedSchema, errorResponses } from './schemas.ts';
 
@@ -55,6 +58,27 @@ export function publishedRoutes(city: CityContext, publisher: Publisher) {
     },
   );
   app.openapi(
+    createRoute({ method: 'get', path: '/published/{name}/files', summary: "The files of a published map's folder (served under /p/{name}/)", request: { params: NameParam }, responses: { 200: json('Paths and sizes'), ...errors } }),
+    async (c) => {
+      const { name } = c.req.valid('param');
+      const files = await publisher.files(name);
+      if (!files.length) throw apiError(404, `name: no published map "${name}"`, 'name');
+      return c.json({ name, base: `/p/${name}/`, files }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/published/{name}/export.zip', summary: "A published map's folder as one zip: index.html opens offline from the file system", request: { params: NameParam }, responses: { 200: { content: { 'application/zip': { schema: z.any() } }, description: 'The folder' }, ...errors } }),
+    async (c) => {
+      const { name } = c.req.valid('param');
+      const list = await publisher.files(name);
+      if (!list.length) throw apiError(404, `name: no published map "${name}"`, 'name');
+      const files: Record<string, Uint8Array> = {};
+      for (const f of list) files[f.path] = (await publisher.file(name, f.path))!;
+      const zip = zipFolder(name, files);
+      return c.body(zip as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${name}.zip"` }) as never;
+    },
+  );
+  app.openapi(
     createRoute({ method: 'delete', path: '/published/{name}', summary: 'Unpublish a map', request: { params: NameParam }, responses: { 200: json('Unpublished'), ...errors } }),
     (c) =>
       guard(async () => {
@@ -62,5 +86,46 @@ export function publishedRoutes(city: CityContext, publisher: Publisher) {
         return c.json({ unpublished: c.req.valid('param').name }, 200);
       }),
   );
+  return app;
+}
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8',
+  json: 'application/json; charset=utf-8', geojson: 'application/geo+json; charset=utf-8', csv: 'text/csv; charset=utf-8',
+  txt: 'text/plain; charset=utf-8', png: 'image/png', pdf: 'application/pdf', parquet: 'application/vnd.apache.parquet',
+};
+/** A file name inside a published folder: one plain name, no folders, no dots in front. */
+const FILE_NAME = /^[a-z0-9][a-z0-9_-]*\.[a-z0-9]+$/;
+
+/**
+ * /p/<name>/: a published map's folder, read-only, as it was stored. The page may run only its own
+ * scripts and the MapLibre worker it makes from a blob (CSP): even a name that slipped past the
+ * escaping could not run as a script.
+ */
+export function publishedPages(publisher: Publisher) {
+  const app = new Hono();
+  const notFound = (message: string, param = 'name') => new Response(JSON.stringify({ error: { message, param } }), { status: 404, headers: { 'Content-Type': 'application/json' } });
+  const bad = (message: string, param: string) => new Response(JSON.stringify({ error: { message, param } }), { status: 400, headers: { 'Content-Type': 'application/json' } });
+  app.get('/:name', (c) => {
+    const name = c.req.param('name');
+    if (!SNAPSHOT_NAME.test(name)) return bad(`path parameter "name": must be 1–63 lowercase letters, digits or hyphens (no paths)`, 'name');
+    return c.redirect(`/p/${name}/`, 301);
+  });
+  app.get('/:name/:file{.*}', async (c) => {
+    const name = c.req.param('name');
+    const file = c.req.param('file') || 'index.html';
+    if (!SNAPSHOT_NAME.test(name)) return bad(`path parameter "name": must be 1–63 lowercase letters, digits or hyphens (no paths)`, 'name');
+    if (!FILE_NAME.test(file)) return bad(`path parameter "file": "${file.slice(0, 80)}" is not a file of a published folder (no paths)`, 'file');
+    const content = await publisher.file(name, file);
+    if (!content) return (await publisher.files(name)).length ? notFound(`file: no "${file}" in published map "${name}"`, 'file') : notFound(`name: no published map "${name}"`);
+    const ext = file.slice(file.lastIndexOf('.') + 1);
+    return c.body(content as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'self'; script-src 'self' blob:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
+      // immutable: a name is never republished with other content while it exists
+      'Cache-Control': 'public, max-age=300',
+    });
+  });
   return app;
 }

@@ -58,9 +58,12 @@ export async function harbinApp(options: { scenarios?: boolean; publisher?: bool
   const { Scenarios } = await import('../../server/scenarios.ts');
   const h = await buildHarbin();
   const city = new CityContext(await readCity(h.db.conn));
-  const { Publisher } = await import('../../server/publish.ts');
+  const { Publisher } = await import('../../server/publish/publisher.ts');
+  const { readBasemap } = await import('../../server/db/basemap.ts');
+  const { BasemapTiles } = await import('../../server/core/tiles.ts');
   const scenarios = options.scenarios || options.publisher ? await Scenarios.open(city, h.db.conn) : undefined;
-  const publisher = options.publisher ? await Publisher.open(city, h.db.conn, scenarios ?? null) : undefined;
+  const basemap = options.publisher ? await readBasemap(h.db.conn) : null;
+  const publisher = basemap ? await Publisher.open(city, await h.db.instance.connect(), scenarios ?? null, { features: basemap, tiles: new BasemapTiles(basemap) }) : undefined;
   const app = createApp(city, { scenarios, publisher });
   return { h, city, app };
 }

@@ -455,7 +455,33 @@ export const api = {
   jointSuggest: (req: JointSuggestRequest) => sendJson<JointSuggestAnswer>('POST', 'joint/suggest', req),
   joints: (id: string, signal?: AbortSignal) => getJson<{ joints: Joint[] }>(`scenarios/${encodeURIComponent(id)}/joint`, undefined, signal),
   suggest: (id: string, req: SuggestRequest, signal?: AbortSignal) => sendJson<SuggestAnswer>('POST', `scenarios/${encodeURIComponent(id)}/suggest`, req, signal),
+  published: () => getJson<{ published: PublishedMap[] }>('published'),
+  publish: (req: PublishRequest) => sendJson<PublishedMap>('POST', 'published', req),
+  unpublish: (name: string) => sendJson<{ unpublished: string }>('DELETE', `published/${encodeURIComponent(name)}`),
 };
+
+/** A published map as `GET /published` lists it. */
+export interface PublishedMap {
+  name: string;
+  title: string;
+  createdAt: string;
+  scenarioId: string | null;
+  scenarioVersion: number | null;
+}
+
+export interface PublishRequest {
+  name: string;
+  title: string;
+  description: string;
+  scenario: string | null;
+  view: { category: string; tier: number; speed: SpeedId };
+}
+
+/** Where a published map is served (its folder's index page) and its downloads, relative to the app. */
+export function publishedUrls(name: string) {
+  const base = new URL(`p/${encodeURIComponent(name)}/`, location.href).href;
+  return { page: base, pdf: `${base}report.pdf`, zip: new URL(`api/published/${encodeURIComponent(name)}/export.zip`, location.href).href };
+}
 
 /** The basemap's vector tile URL template, absolute (MapLibre's worker needs absolute URLs). */
 export function basemapTileUrl(): string {
