@@ -18,7 +18,17 @@ export type Edit =
   | { op: 'category'; station: string; category: string }
   | { op: 'merge'; units: string[]; name?: string; override?: boolean }
   | { op: 'unmerge'; joint: string }
-  | { op: 'rename-joint'; joint: string; name: string };
+  | { op: 'rename-joint'; joint: string; name: string }
+  /** A facility list added at once: one edit, so it is stored, undone and redone whole. */
+  | { op: 'import'; source: string; stations: ImportedStation[] };
+
+export interface ImportedStation {
+  category: string;
+  lon: number;
+  lat: number;
+  name?: string;
+  capacity?: number | null;
+}
 
 /** A joint community: member units (indices into the city's units) under one name. */
 export interface Joint {
@@ -50,14 +60,18 @@ export class EditError extends Error {
     readonly status: 400 | 404 | 409 | 422,
     message: string,
     readonly param: string,
+    /** More for the client, merged into the error body (a stale change gets the current version). */
+    readonly detail?: Record<string, string | number>,
   ) {
     super(message);
   }
 }
 
 /** What one applied edit changed: the record before and after, to undo it. */
+type StationChange = { id: string; before: Station | null; after: Station | null };
 type Applied =
-  | { kind: 'station'; id: string; before: Station | null; after: Station | null }
+  | ({ kind: 'station' } & StationChange)
+  | { kind: 'stations'; changes: StationChange[] }
   | { kind: 'joint'; id: string; before: Joint | null; after: Joint | null };
 
 export class ScenarioModel {
@@ -108,6 +122,22 @@ export class ScenarioModel {
       this.applied.push({ kind: 'joint', id, before, after });
       return [];
     }
+    if (edit.op === 'import') {
+      // every station is placed (and may be refused) before any is added: all of the list or none
+      const changes = edit.stations.map((st, i) => {
+        try {
+          const id = `new-${seq + 1}-${i + 1}`;
+          return { id, before: null, after: { ...this.resolve({ op: 'add', ...st }, seq).after!, id } };
+        } catch (err) {
+          if (!(err instanceof EditError)) throw err;
+          const field = err.param.replace(/^edit\./, '');
+          throw new EditError(err.status, `edit.stations.${i} (${st.name || `#${i + 1}`}): ${err.message.replace(/^[^:]*: /, '')}`, `edit.stations.${i}.${field}`);
+        }
+      });
+      for (const c of changes) this.put(c.id, c.after);
+      this.applied.push({ kind: 'stations', changes });
+      return this.live.takeDelta();
+    }
     const { id, after } = this.resolve(edit, seq);
     const before = this.stations.get(id) ?? null;
     this.put(id, after);
@@ -122,6 +152,10 @@ export class ScenarioModel {
     if (last.kind === 'joint') {
       this.putJoint(last.id, last.before);
       return [];
+    }
+    if (last.kind === 'stations') {
+      for (const c of [...last.changes].reverse()) this.put(c.id, c.before);
+      return this.live.takeDelta();
     }
     this.put(last.id, last.before);
     return this.live.takeDelta();
@@ -191,7 +225,7 @@ export class ScenarioModel {
   }
 
   /** The station record an edit leads to; validates everything before anything changes. */
-  private resolve(edit: Exclude<Edit, { op: 'merge' | 'unmerge' | 'rename-joint' }>, seq: number): { id: string; after: Station | null } {
+  private resolve(edit: Exclude<Edit, { op: 'merge' | 'unmerge' | 'rename-joint' | 'import' }>, seq: number): { id: string; after: Station | null } {
     if (edit.op === 'add') {
       this.checkCategory(edit.category);
       const id = `new-${seq + 1}`;

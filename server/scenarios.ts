@@ -193,6 +193,6 @@ function info(row: db.ScenarioRow): ScenarioInfo {
 
 function checkVersion(row: db.ScenarioRow, baseVersion: number | undefined): void {
   if (baseVersion !== undefined && baseVersion !== row.version) {
-    throw new EditError(409, `scenario "${row.id}" is at version ${row.version}, not ${baseVersion}: reload it and edit again`, 'baseVersion');
+    throw new EditError(409, `scenario "${row.id}" is at version ${row.version}, not ${baseVersion}: reload it and edit again`, 'baseVersion', { currentVersion: row.version });
   }
 }

@@ -9,7 +9,7 @@ import type { Feature, MultiPolygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../scripts/harness.ts';
-import { answerOf, openHarbinPage, zhInt, type HarbinPage } from './helpers/browser.ts';
+import { answerOf, changeHeaders, openHarbinPage, zhInt, type HarbinPage } from './helpers/browser.ts';
 import { changedShare, colourCount, idle, pixels } from './helpers/page.ts';
 
 let server: RunningServer;
@@ -34,7 +34,7 @@ const JOINT_PASS = '#1a9850';
 const JOINT_FAIL = '#d7301f';
 
 async function api<T>(path: string, body?: unknown): Promise<T> {
-  const init = body === undefined ? undefined : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  const init = body === undefined ? undefined : { method: 'POST', body: JSON.stringify(body), headers: changeHeaders(server) };
   return (await (await fetch(new URL(path, server.url), init)).json()) as T;
 }
 

@@ -272,7 +272,7 @@ describe('scenarios over the API', () => {
   it('lists the scenario routes in the OpenAPI document', async () => {
     const { body } = await call('GET', '/api/openapi.json');
     expect(Object.keys(body.paths).filter((p) => p.startsWith('/scenarios')).sort()).toEqual([
-      '/scenarios', '/scenarios/{id}', '/scenarios/{id}/cells', '/scenarios/{id}/compare', '/scenarios/{id}/edits', '/scenarios/{id}/joint', '/scenarios/{id}/preview',
+      '/scenarios', '/scenarios/{id}', '/scenarios/{id}/cells', '/scenarios/{id}/compare', '/scenarios/{id}/edits', '/scenarios/{id}/import', '/scenarios/{id}/joint', '/scenarios/{id}/preview',
       '/scenarios/{id}/redo', '/scenarios/{id}/stations', '/scenarios/{id}/suggest', '/scenarios/{id}/undo',
     ]);
   });

@@ -8,7 +8,7 @@ import { cellToLatLng } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../scripts/harness.ts';
-import { answerOf, openHarbinPage, zhInt, type HarbinPage } from './helpers/browser.ts';
+import { answerOf, changeHeaders, openHarbinPage, zhInt, type HarbinPage } from './helpers/browser.ts';
 import { colourAt, idle } from './helpers/page.ts';
 
 let server: RunningServer;
@@ -29,7 +29,7 @@ interface CompareRow { tier: number; speed: string; community: unknown; before: 
 interface Proposal { rank: number; lon: number; lat: number; gain: number }
 
 async function api<T>(path: string, init?: { method: string; body: unknown }): Promise<T> {
-  const res = await fetch(new URL(path, server.url), init ? { method: init.method, body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : undefined);
+  const res = await fetch(new URL(path, server.url), init ? { method: init.method, body: JSON.stringify(init.body), headers: changeHeaders(server) } : undefined);
   return (await res.json()) as T;
 }
 

@@ -30,6 +30,8 @@ export async function openHarbinPage(options: { ignoreAborted?: boolean } = {}):
   const server = await startServer(h.dbPath);
   const chrome = await launchChromium();
   const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  // the planner sends this browser's remembered token with every change (the server printed it at its first start)
+  await context.addInitScript((token) => localStorage.setItem('lifecircle.token', token), server.token!);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
@@ -53,6 +55,9 @@ export async function openHarbinPage(options: { ignoreAborted?: boolean } = {}):
     },
   };
 }
+
+/** The headers of a change sent by a test itself: JSON and the server's token. */
+export const changeHeaders = (server: RunningServer) => ({ 'content-type': 'application/json', authorization: `Bearer ${server.token}` });
 
 /** A whole number as the Chinese page writes it (12,345). */
 export const zhInt = (n: number) => Math.round(n).toLocaleString('zh-CN');

@@ -51,7 +51,7 @@ export async function queryRows<T = Record<string, unknown>>(db: Db, sql: string
 export { seeded } from '../../server/core/random.ts';
 
 /** Harbin built into a throwaway file, loaded as the server loads it, and the HTTP app over it (in process). */
-export async function harbinApp(options: { scenarios?: boolean; publisher?: boolean } = {}) {
+export async function harbinApp(options: { scenarios?: boolean; publisher?: boolean; tokens?: boolean; corsOrigins?: string[]; maxBodyBytes?: number; maxUploadBytes?: number; maxUploadFeatures?: number } = {}) {
   const { CityContext } = await import('../../server/context.ts');
   const { readCity } = await import('../../server/db/read.ts');
   const { createApp } = await import('../../server/app.ts');
@@ -64,6 +64,9 @@ export async function harbinApp(options: { scenarios?: boolean; publisher?: bool
   const scenarios = options.scenarios || options.publisher ? await Scenarios.open(city, h.db.conn) : undefined;
   const basemap = options.publisher ? await readBasemap(h.db.conn) : null;
   const publisher = basemap ? await Publisher.open(city, await h.db.instance.connect(), scenarios ?? null, { features: basemap, tiles: new BasemapTiles(basemap) }) : undefined;
-  const app = createApp(city, { scenarios, publisher });
-  return { h, city, app };
+  const { Tokens } = await import('../../server/auth.ts');
+  const tokens = options.tokens ? await Tokens.open(await h.db.instance.connect()) : undefined;
+  const { corsOrigins, maxBodyBytes, maxUploadBytes, maxUploadFeatures } = options;
+  const app = createApp(city, { scenarios, publisher, tokens, corsOrigins, maxBodyBytes, maxUploadBytes, maxUploadFeatures });
+  return { h, city, app, tokens };
 }

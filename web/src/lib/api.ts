@@ -4,6 +4,7 @@
  * URLs are relative (`api/...`) so the app works under any path the server mounts it at.
  */
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+import { t } from './i18n.svelte.ts';
 
 export type SpeedId = 'general' | 'elderly';
 
@@ -397,13 +398,45 @@ function sendJson<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: u
   });
 }
 
-async function call<T>(url: string, init: RequestInit): Promise<T> {
+const TOKEN_KEY = 'lifecircle.token';
+
+/** The token this browser sends with changes (remembered in localStorage), or null. */
+export function storedToken(): string | null {
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function rememberToken(token: string | null): void {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // not remembered: asked again next time
+  }
+}
+
+async function call<T>(url: string, init: RequestInit, asked = false): Promise<T> {
+  const token = storedToken();
+  const headers = new Headers(init.headers);
+  if (token && init.method && init.method !== 'GET') headers.set('authorization', `Bearer ${token}`);
   let res: Response;
   try {
-    res = await fetch(url, init);
+    res = await fetch(url, { ...init, headers });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(url, 0, (err as Error).message || 'network error');
+  }
+  if (res.status === 401 && !asked) {
+    // every change needs a token (the server printed one at its first start): ask once, then retry
+    const given = window.prompt(t(token ? 'auth.invalid' : 'auth.prompt'))?.trim();
+    if (given) {
+      rememberToken(given);
+      return call<T>(url, init, true);
+    }
+    if (token) rememberToken(null);
   }
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;

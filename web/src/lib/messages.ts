@@ -345,6 +345,8 @@ export const zh = {
   'loading.published': '加载已发布地图…',
   'loading.unpublish': '撤销发布…',
 
+  'auth.prompt': '修改需要访问令牌（服务器首次启动时显示；npm run tokens -- create 可新建）。请输入令牌：',
+  'auth.invalid': '令牌无效或已撤销。请输入有效的令牌：',
   'attribution': '© OpenStreetMap 贡献者',
   'unit.minutes': '分钟',
   'unit.m': '米',
@@ -693,6 +695,8 @@ export const en: Record<MessageKey, string> = {
   'loading.published': 'Loading published maps…',
   'loading.unpublish': 'Unpublishing…',
 
+  'auth.prompt': 'Changes need an access token (the server printed one at its first start; npm run tokens -- create makes more). Token:',
+  'auth.invalid': 'The token is not valid or was revoked. Enter a valid token:',
   'attribution': '© OpenStreetMap contributors',
   'unit.minutes': 'min',
   'unit.m': 'm',
