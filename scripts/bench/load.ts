@@ -86,9 +86,9 @@ function children(pid: number): number[] {
 }
 
 /**
- * The pid that runs the server. startServer spawns tsx's CLI, which runs the script in a child node
- * process of its own (with tsx's loader) and only relays signals: follow the chain down to the last
- * process whose command line names server/main.ts.
+ * The pid that runs the server: the last process down the chain whose command line names
+ * server/main.ts. startServer now spawns `node --import tsx server/main.ts`, the server itself; through
+ * tsx's CLI (as it once did) the server is a child node process of the CLI, which only relays signals.
  */
 function serverPid(root: number): number {
   let pid = root;
