@@ -234,7 +234,7 @@ describe('osmBoundaries on hand-built relations', () => {
       ['乙', null],
     ]);
     expect(notes).toEqual([
-      { kind: 'bad_population', subject: 'osm:r501', message: '甲 (osm:r501): population "about 5000" is not a whole number; the community gets no residents' },
+      { kind: 'bad_population', subject: 'osm:r501', message: '甲 (osm:r501): population "about 5000" is not a whole number up to 100,000,000; the community gets no residents' },
       { kind: 'no_population', subject: 'osm:r502', message: '乙 (osm:r502): no population tag; the community gets no residents' },
     ]);
   });
@@ -261,7 +261,7 @@ describe('osmBoundaries on hand-built relations', () => {
 describe('parsePopulation', () => {
   it('reads digits with or without thousands separators and rejects anything else', () => {
     expect(['77544', ' 77544 ', '77,544', '1,234,567', '77 544', '0'].map(parsePopulation)).toEqual([77544, 77544, 77544, 1234567, 77544, 0]);
-    expect(['', 'about 5000', '5000 (2010)', '12.5', '-3', '1,23'].map(parsePopulation)).toEqual([null, null, null, null, null, null]);
+    expect(['', 'about 5000', '5000 (2010)', '12.5', '-3', '1,23', '100,000,001', '9'.repeat(400)].map(parsePopulation)).toEqual([null, null, null, null, null, null, null, null]);
   });
 });
 

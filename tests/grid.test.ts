@@ -119,6 +119,12 @@ describe('largestRemainder', () => {
   it('refuses weights that sum to nothing', () => {
     expect(() => largestRemainder(3, [0, 0])).toThrow('largestRemainder needs weights with a positive sum');
   });
+
+  it('refuses a total its 32-bit parts cannot hold, rather than looping over the leftover forever', () => {
+    expect(Array.from(largestRemainder(2 ** 31 - 1, [1]))).toEqual([2 ** 31 - 1]);
+    expect(() => largestRemainder(2 ** 31, [1, 1])).toThrow('largestRemainder needs a total from 0 to 2^31 - 1, not 2147483648');
+    expect(() => largestRemainder(NaN, [1])).toThrow('not NaN');
+  });
 });
 
 describe('buildDemand on a hand-built town', () => {

@@ -7,7 +7,7 @@
  * planner's totals match the census they typed in.
  */
 import Flatbush from 'flatbush';
-import { latLngToCell, polygonToCells } from 'h3-js';
+import { getHexagonAreaAvg, latLngToCell, polygonToCells } from 'h3-js';
 import { InputError } from '../errors.ts';
 import { containment, flatten, interiorPoint, type FlatMultiPolygon } from './polygon.ts';
 import type { Building, Community } from './types.ts';
@@ -121,12 +121,40 @@ interface Pairs {
   elderly: number[];
 }
 
-/** The cells whose centre the community holds, or the cell of an interior point for a sliver that holds none. */
+/**
+ * Most cells one community may spread over. h3-js sizes its work by the polygon's bounding box: a 3° square takes
+ * 30 s and 1.5 GB at resolution 10, a 10° one runs out of memory (and throws a string). A million cells is
+ * 15,000 km² at resolution 10, past any community or sub-district.
+ */
+const MAX_COMMUNITY_CELLS = 1_000_000;
+
+/**
+ * The cells whose centre the community holds, or the cell of an interior point for a sliver that holds none.
+ * @throws InputError when its bounding box would hold more than MAX_COMMUNITY_CELLS cells.
+ */
 function coveringCells(c: Community, shape: FlatMultiPolygon, resolution: number): Set<string> {
+  const boxM2 = (shape.maxX - shape.minX) * 111_320 * Math.cos(((shape.minY + shape.maxY) / 2) * (Math.PI / 180)) * (shape.maxY - shape.minY) * 110_540;
+  const estimate = boxM2 / getHexagonAreaAvg(resolution, 'm2');
+  if (!(estimate <= MAX_COMMUNITY_CELLS)) {
+    throw new InputError(
+      `the polygon spans ${Math.round(boxM2 / 1e6).toLocaleString('en')} km², about ${Math.round(estimate).toLocaleString('en')} H3 cells at resolution ${resolution}: more than the ${MAX_COMMUNITY_CELLS.toLocaleString('en')} one community may cover; check it is a community boundary, or choose a coarser resolution`,
+      { feature: c.id, field: 'geometry' },
+    );
+  }
   const cells = new Set<string>();
-  for (const poly of c.polygon) for (const cell of polygonToCells(poly, resolution, true)) cells.add(cell);
+  for (const poly of c.polygon) {
+    let covered: string[];
+    try {
+      covered = polygonToCells(poly, resolution, true);
+    } catch (err) {
+      // h3-js throws (an Error, or a bare string when out of memory) for shapes it cannot cover: the input's fault
+      throw new InputError(`H3 cannot cover the polygon with cells (${err instanceof Error ? err.message : String(err)}); check that its rings are valid`, { feature: c.id, field: 'geometry' });
+    }
+    for (const cell of covered) cells.add(cell);
+  }
   if (cells.size === 0) {
     const [lon, lat] = interiorPoint(shape);
+    if (!(Math.abs(lon) <= 180 && Math.abs(lat) <= 90)) throw new InputError('the polygon has no area: it holds no point', { feature: c.id, field: 'geometry' });
     cells.add(latLngToCell(lat, lon, resolution));
   }
   return cells;
@@ -228,6 +256,8 @@ export function largestRemainder(total: number, weights: ArrayLike<number>): Int
   let sum = 0;
   for (let i = 0; i < n; i++) sum += weights[i];
   if (!(sum > 0)) throw new RangeError('largestRemainder needs weights with a positive sum');
+  // parts are 32-bit: a larger total would wrap and the leftover loop below would never end
+  if (!(total >= 0 && total <= 2 ** 31 - 1)) throw new RangeError(`largestRemainder needs a total from 0 to 2^31 - 1, not ${total}`);
   const parts = new Int32Array(n);
   const remainder = new Float64Array(n);
   let assigned = 0;

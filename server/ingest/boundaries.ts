@@ -8,6 +8,7 @@
 import { interiorPoint, ringArea, ringContains, withBBox } from '../core/polygon.ts';
 import type { Community, ImportNote, MultiPolygonCoords } from '../core/types.ts';
 import { binarySearch, type OsmData, type OsmRelationMember } from './pbf.ts';
+import { MAX_COUNT } from './text.ts';
 
 /** The polygons of one relation, as node indices, and what could not be used. */
 export interface AssembledArea {
@@ -206,7 +207,7 @@ export function osmBoundaries(osm: OsmData, { adminLevel = 8 }: BoundaryOptions 
     const parsed = tags.population === undefined ? null : parsePopulation(tags.population);
     let population: number | null = null;
     if (tags.population === undefined) note('no_population', 'no population tag; the community gets no residents');
-    else if (parsed === null) note('bad_population', `population "${tags.population}" is not a whole number; the community gets no residents`);
+    else if (parsed === null) note('bad_population', `population "${tags.population}" is not a whole number up to ${MAX_COUNT.toLocaleString('en')}; the community gets no residents`);
     else if (incomplete) {
       // The tag counts the whole sub-district; spreading it over the fragment inside the extract would pack
       // everyone into, say, an exclave of 0.1 km² (新香坊街道 in the Harbin sample).
@@ -221,10 +222,10 @@ export function osmBoundaries(osm: OsmData, { adminLevel = 8 }: BoundaryOptions 
   return { communities, notes };
 }
 
-/** A whole number written with digits and optional thousands separators ("77544", "77,544", "77 544"); else null. */
+/** A whole number up to MAX_COUNT written with digits and optional thousands separators ("77544", "77,544", "77 544"); else null. */
 export function parsePopulation(value: string): number | null {
   const digits = value.trim().replace(/(?<=\d)[,\s_](?=\d{3}(?:\D|$))/g, '');
-  return /^\d+$/.test(digits) ? Number(digits) : null;
+  return /^\d+$/.test(digits) && Number(digits) <= MAX_COUNT ? Number(digits) : null;
 }
 
 function plural(n: number, noun: string): string {

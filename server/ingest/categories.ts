@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError, type Where } from '../errors.ts';
 import type { Tags } from './pbf.ts';
+import { checkUtf8Text, shown } from './text.ts';
 
 /** One alternative: every key must be present with an allowed value; "*" allows any non-empty value. */
 export type TagMatch = Record<string, string | string[]>;
@@ -38,12 +39,15 @@ const ID_PATTERN = /^[a-z][a-z0-9_]*$/;
  */
 export function loadCategories(path = DEFAULT_CATEGORIES_PATH): CategoryMapping {
   const file = path.split(/[\\/]/).pop() ?? path;
+  let text: string;
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    json = JSON.parse(text);
   } catch (err) {
     throw new InputError(`cannot read the category mapping: ${(err as Error).message}`, { file });
   }
+  checkUtf8Text(text, file);
   return parseCategories(json, file);
 }
 
@@ -163,6 +167,6 @@ export function requireCategory(
   const id = typeof value === 'string' ? value.trim() : value;
   if (typeof id === 'string' && mapping.categories.some((c) => c.id === id)) return id;
   const known = mapping.categories.map((c) => c.id).join(', ');
-  const problem = id === undefined || id === null || id === '' ? 'no category given' : `unknown category ${JSON.stringify(value)}`;
+  const problem = id === undefined || id === null || id === '' ? 'no category given' : `unknown category ${shown(value)}`;
   throw new InputError(`${problem}; known categories are ${known}`, where);
 }

@@ -7,6 +7,7 @@ import { InputError } from '../errors.ts';
 import { requireCategory } from './categories.ts';
 import { toWgs84 } from './coords.ts';
 import { checkLonLat, fixedCategory, readCount, type FacilityFileOptions } from './geojson.ts';
+import { MAX_NAME_CHARS, checkUtf8Text, clipped, decimal, shown } from './text.ts';
 
 export interface CsvFacilityOptions extends FacilityFileOptions {
   /** Column of longitudes; default "lon". */
@@ -25,9 +26,10 @@ export interface CsvTable {
  * RFC 4180 CSV: comma-separated, fields optionally in double quotes with "" for a quote, quoted
  * fields may hold commas and line breaks; CRLF or LF; a leading byte-order mark is dropped.
  * Blank lines are skipped.
- * @throws InputError for an empty file, an unterminated quote, or text after a closing quote.
+ * @throws InputError for an empty file, text that is not UTF-8, an unterminated quote, or text after a closing quote.
  */
 export function parseCsv(text: string, file: string): CsvTable {
+  checkUtf8Text(text, file);
   const records: string[][] = [];
   let cells: string[] = [];
   let cell = '';
@@ -89,7 +91,10 @@ export function readFacilitiesCSV(text: string, options: CsvFacilityOptions): Fa
   const { header, rows } = parseCsv(text, file);
   const column = (name: string) => {
     const k = header.indexOf(name);
-    if (k < 0) throw new InputError(`the header has no column "${name}"; it has ${header.map((h) => `"${h}"`).join(', ')}`, { file, field: name });
+    if (k < 0) {
+      const some = header.slice(0, 20).map((h) => `"${clipped(h)}"`).join(', ');
+      throw new InputError(`the header has no column "${name}"; it has ${some}${header.length > 20 ? `, … (${header.length} columns)` : ''}`, { file, field: name });
+    }
     return k;
   };
   const lonCol = column(lonField);
@@ -102,8 +107,8 @@ export function readFacilitiesCSV(text: string, options: CsvFacilityOptions): Fa
     const coordinate = (col: number, field: string) => {
       const value = cells[col].trim();
       if (value === '') throw new InputError('the coordinate is missing', { file, row, field });
-      const n = Number(value);
-      if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, { file, row, field });
+      const n = decimal(value);
+      if (!Number.isFinite(n)) throw new InputError(`${shown(value)} is not a number`, { file, row, field });
       return n;
     };
     const lon = coordinate(lonCol, lonField);
@@ -111,10 +116,12 @@ export function readFacilitiesCSV(text: string, options: CsvFacilityOptions): Fa
     checkLonLat(lon, lat, { file, row, field: `${lonField}, ${latField}` });
     const category = fixed ?? requireCategory(cells[categoryCol], categories, { file, row, field: categoryField });
     const capacity = capacityCol < 0 ? null : readCount(cells[capacityCol], { file, row, field: capacityField! });
+    const name = nameCol < 0 ? '' : cells[nameCol].trim();
+    if (name.length > MAX_NAME_CHARS) throw new InputError(`the name has ${name.length.toLocaleString('en')} characters; at most ${MAX_NAME_CHARS}`, { file, row, field: nameField });
     const [wLon, wLat] = toWgs84(lon, lat, crs);
     const facility: Facility = {
       id: `${file}:${row}`,
-      name: nameCol < 0 ? '' : cells[nameCol].trim(),
+      name,
       category,
       lon: wLon,
       lat: wLat,

@@ -3,12 +3,20 @@
  * returned, so a caller can run an import in one transaction and change nothing on failure.
  * Features are numbered from 1 in messages, the way a planner counts them in a GIS attribute table.
  */
-import { kinks } from '@turf/turf';
+import { firstSelfCrossing } from '../core/polygon.ts';
 import type { Community, Facility, Grid, ImportNote, MultiPolygonCoords } from '../core/types.ts';
 import { InputError, type Where } from '../errors.ts';
 import { requireCategory, type CategoryMapping } from './categories.ts';
 import { toWgs84, type Crs } from './coords.ts';
 import { areaCentroid } from './facilities.ts';
+import { MAX_COUNT, MAX_NAME_CHARS, checkUtf8Text, clipped, decimal, shown } from './text.ts';
+
+/**
+ * Most positions one feature may have. Real community and grid boundaries have hundreds to tens of
+ * thousands; past this a file is a detailed survey, not a boundary, and is refused at once with the
+ * advice to simplify it (reading one of this size, self-intersection check included, takes ~0.1 s).
+ */
+export const MAX_POSITIONS = 100_000;
 
 export interface CommunityFileOptions {
   /** Names the input in messages and prefixes ids (`<file>:<id>`). */
@@ -65,6 +73,7 @@ export function readCommunitiesGeoJSON(text: string, options: CommunityFileOptio
     const props = properties(feature);
     const name = textValue(props[nameField]);
     const where = { file, feature: label(i, name || (idField ? textValue(props[idField]) : '')) };
+    checkName(props[nameField], { ...where, field: nameField });
     const rawId = idField ? requireId(props[idField], ids, { ...where, field: idField }) : String(i + 1);
     const polygon = requirePolygon(feature, where);
     const population = readCount(props[populationField], { ...where, field: populationField });
@@ -105,6 +114,7 @@ export function readGridsGeoJSON(text: string, options: GridFileOptions): Grid[]
     const props = properties(feature);
     const name = textValue(props[nameField]);
     const where = { file, feature: label(i, name || (idField ? textValue(props[idField]) : '')) };
+    checkName(props[nameField], { ...where, field: nameField });
     const rawId = idField ? requireId(props[idField], ids, { ...where, field: idField }) : String(i + 1);
     const polygon = requirePolygon(feature, where);
     const grid: Grid = {
@@ -130,6 +140,7 @@ export function readFacilitiesGeoJSON(text: string, options: FacilityFileOptions
     const props = properties(feature);
     const name = nameField ? textValue(props[nameField]) : '';
     const where = { file, feature: label(i, name) };
+    if (nameField) checkName(props[nameField], { ...where, field: nameField });
     const category = fixed ?? requireCategory(props[categoryField!], categories, { ...where, field: categoryField });
     const [lon, lat] = facilityPoint(feature, where);
     const capacity = capacityField ? readCount(props[capacityField], { ...where, field: capacityField }) : null;
@@ -155,13 +166,14 @@ export function fixedCategory(options: Pick<FacilityFileOptions, 'file' | 'categ
 /**
  * A non-negative number from a property or cell: numbers, or strings that are entirely a number
  * (GIS exports often store counts as text). Null when missing or empty.
- * @throws InputError when present but not a non-negative number.
+ * @throws InputError when present but not a number from 0 to MAX_COUNT.
  */
 export function readCount(value: unknown, where: Where): number | null {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return null;
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-  if (!Number.isFinite(n)) throw new InputError(`${JSON.stringify(value)} is not a number`, where);
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? decimal(value) : NaN;
+  if (!Number.isFinite(n)) throw new InputError(`${shown(value)} is not a number`, where);
   if (n < 0) throw new InputError(`${n} is negative`, where);
+  if (n > MAX_COUNT) throw new InputError(`${n} is more than ${MAX_COUNT.toLocaleString('en')}, larger than any city; check the field holds a count`, where);
   return n;
 }
 
@@ -190,14 +202,18 @@ export function checkLonLat(lon: number, lat: number, where: Where): void {
 
 function readFeatures(text: string, file: string): Props[] {
   if (text.replace(/^\uFEFF/, '').trim() === '') throw new InputError('the file is empty', { file });
+  checkUtf8Text(text, file);
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new InputError(`not valid JSON: ${(err as Error).message}`, { file });
   }
+  if (isObject(json) && json.type === 'FeatureCollection' && !Array.isArray(json.features)) {
+    throw new InputError(`the FeatureCollection's "features" is ${shown(json.features)}, not a list of features`, { file, field: 'features' });
+  }
   if (!isObject(json) || json.type !== 'FeatureCollection' || !Array.isArray(json.features)) {
-    const found = isObject(json) && typeof json.type === 'string' ? `type "${json.type}"` : 'something else';
+    const found = isObject(json) && typeof json.type === 'string' ? `type ${shown(json.type)}` : 'something else';
     throw new InputError(`expected a GeoJSON FeatureCollection, found ${found}`, { file });
   }
   if (json.features.length === 0) throw new InputError('the FeatureCollection has no features', { file });
@@ -212,12 +228,23 @@ function properties(feature: Props): Props {
 }
 
 function geometryType(feature: Props): string {
-  return isObject(feature.geometry) && typeof feature.geometry.type === 'string' ? feature.geometry.type : '(none)';
+  return isObject(feature.geometry) && typeof feature.geometry.type === 'string' ? clipped(feature.geometry.type) : '(none)';
 }
 
 /** `3 ("道里社区")`: the number to find the feature, the name to recognise it. */
 function label(i: number, name: string): string {
-  return name ? `${i + 1} ("${name}")` : String(i + 1);
+  return name ? `${i + 1} ("${clipped(name)}")` : String(i + 1);
+}
+
+/**
+ * A name is text (or a number, as GIS tools write codes) of at most MAX_NAME_CHARS; absent or null is
+ * no name. Anything else is a mistake in the file, not a name to drop quietly.
+ * @throws InputError naming the field.
+ */
+function checkName(value: unknown, where: Where): void {
+  if (value === undefined || value === null || typeof value === 'number') return;
+  if (typeof value !== 'string') throw new InputError(`${shown(value)} is not a name (text)`, where);
+  if (value.trim().length > MAX_NAME_CHARS) throw new InputError(`the name has ${value.trim().length.toLocaleString('en')} characters; at most ${MAX_NAME_CHARS}`, where);
 }
 
 function textValue(value: unknown): string {
@@ -225,8 +252,10 @@ function textValue(value: unknown): string {
 }
 
 function requireId(value: unknown, seen: Set<string>, where: { file: string; feature: string; field: string }): string {
+  if (value !== undefined && value !== null && typeof value !== 'string' && typeof value !== 'number') throw new InputError(`${shown(value)} is not an id (text or a number)`, where);
   const id = textValue(value);
   if (!id) throw new InputError('the id is missing', where);
+  if (id.length > MAX_NAME_CHARS) throw new InputError(`the id has ${id.length.toLocaleString('en')} characters; at most ${MAX_NAME_CHARS}`, where);
   if (seen.has(id)) throw new InputError(`duplicate id "${id}"`, where);
   seen.add(id);
   return id;
@@ -242,18 +271,35 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 function polygonal(feature: Props, where: FeatureRef, checkKinks: boolean): MultiPolygonCoords | null {
   const geometry = feature.geometry;
-  if (!isObject(geometry)) throw new InputError('the feature has no geometry', { ...where, field: 'geometry' });
+  if (geometry === undefined || geometry === null) throw new InputError('the feature has no geometry', { ...where, field: 'geometry' });
+  if (!isObject(geometry)) throw new InputError(`the geometry is ${shown(geometry)}, not a GeoJSON geometry object`, { ...where, field: 'geometry' });
   if (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon') return null;
   if (!Array.isArray(geometry.coordinates) || geometry.coordinates.length === 0) {
     throw new InputError(`the ${geometry.type} has no coordinates`, { ...where, field: 'geometry' });
   }
   const polygons: unknown[] = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  // counted before any is checked, so a survey-sized polygon is refused before it costs anything
+  let positions = 0;
+  for (const rings of polygons) if (Array.isArray(rings)) for (const ring of rings) if (Array.isArray(ring)) positions += ring.length;
+  if (positions > MAX_POSITIONS) {
+    throw new InputError(
+      `the ${geometry.type} has ${positions.toLocaleString('en')} positions, more than the ${MAX_POSITIONS.toLocaleString('en')} a feature may have; simplify it (in QGIS: Simplify) and import again`,
+      { ...where, field: 'geometry' },
+    );
+  }
   return polygons.map((rings, p) => {
     const at = (k: number) => `${polygons.length > 1 ? `polygon ${p + 1}, ` : ''}ring ${k + 1} (${k === 0 ? 'outer' : 'hole'})`;
     if (!Array.isArray(rings) || rings.length === 0) {
       throw new InputError(`polygon ${p + 1} is not a list of rings`, { ...where, field: 'geometry' });
     }
-    return rings.map((ring: unknown, k: number) => checkRing(ring, at(k), where, checkKinks));
+    const checked = rings.map((ring: unknown, k: number) => checkRing(ring, at(k), where, checkKinks));
+    // a hole outside its outer ring is no hole (and makes h3-js fail to cover the polygon)
+    const [w, so, e, n] = extent(checked[0]);
+    checked.forEach((hole, k) => {
+      const [hw, hs, he, hn] = extent(hole);
+      if (k > 0 && (hw < w || hs < so || he > e || hn > n)) throw new InputError(`${at(k)} reaches outside the outer ring; a hole must lie inside it`, { ...where, field: 'geometry' });
+    });
+    return checked;
   });
 }
 
@@ -261,6 +307,8 @@ function polygonal(feature: Props, where: FeatureRef, checkKinks: boolean): Mult
 function requirePolygon(feature: Props, where: FeatureRef): MultiPolygonCoords {
   const polygon = polygonal(feature, where, true);
   if (!polygon) throw new InputError(`geometry type ${geometryType(feature)} is not supported; expected Polygon or MultiPolygon`, { ...where, field: 'geometry' });
+  // an area with nothing inside (a hole the size of its ring, a ring folded flat) holds no cell and no interior point
+  if (!areaCentroid(polygon.map((rings) => rings[0]), polygon.flatMap((rings) => rings.slice(1)))) throw new InputError('the polygon has no area', { ...where, field: 'geometry' });
   return polygon;
 }
 
@@ -269,7 +317,7 @@ function checkRing(ring: unknown, at: string, where: FeatureRef, checkKinks: boo
   if (!Array.isArray(ring)) throw new InputError(`${at} is not a list of positions`, w);
   const positions = ring.map((pos: unknown) => {
     if (!Array.isArray(pos) || pos.length < 2 || typeof pos[0] !== 'number' || typeof pos[1] !== 'number') {
-      throw new InputError(`${at} has a position that is not [lon, lat]: ${JSON.stringify(pos)}`, w);
+      throw new InputError(`${at} has a position that is not [lon, lat]: ${shown(pos)}`, w);
     }
     checkLonLat(pos[0], pos[1], w);
     return [pos[0], pos[1]];
@@ -285,9 +333,9 @@ function checkRing(ring: unknown, at: string, where: FeatureRef, checkKinks: boo
   if (checkKinks) {
     // A repeated vertex makes two non-adjacent segments touch; that is sloppy, not self-intersecting.
     const distinct = positions.filter((p, k) => k === 0 || p[0] !== positions[k - 1][0] || p[1] !== positions[k - 1][1]);
-    const crossing = kinks({ type: 'LineString', coordinates: distinct }).features[0];
+    const crossing = firstSelfCrossing(distinct);
     if (crossing) {
-      const [x, y] = crossing.geometry.coordinates;
+      const [x, y] = crossing;
       throw new InputError(
         `${at} crosses itself near lon ${x.toFixed(6)}, lat ${y.toFixed(6)}; draw it as a simple polygon (in QGIS: Fix Geometries) and import again`,
         w,
@@ -295,6 +343,13 @@ function checkRing(ring: unknown, at: string, where: FeatureRef, checkKinks: boo
     }
   }
   return positions;
+}
+
+/** West, south, east, north of a ring. */
+function extent(ring: number[][]): [number, number, number, number] {
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  for (const [x, y] of ring) (w = Math.min(w, x)), (e = Math.max(e, x)), (s = Math.min(s, y)), (n = Math.max(n, y));
+  return [w, s, e, n];
 }
 
 function toWgs84Polygon(polygon: MultiPolygonCoords, crs: Crs): MultiPolygonCoords {
@@ -308,7 +363,7 @@ function facilityPoint(feature: Props, where: FeatureRef): [number, number] {
   if (isObject(geometry) && geometry.type === 'Point') {
     const c = geometry.coordinates;
     if (!Array.isArray(c) || typeof c[0] !== 'number' || typeof c[1] !== 'number') {
-      throw new InputError(`the Point's coordinates are not [lon, lat]: ${JSON.stringify(c)}`, { ...where, field: 'geometry' });
+      throw new InputError(`the Point's coordinates are not [lon, lat]: ${shown(c)}`, { ...where, field: 'geometry' });
     }
     checkLonLat(c[0], c[1], { ...where, field: 'geometry' });
     return [c[0], c[1]];

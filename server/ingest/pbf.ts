@@ -36,6 +36,8 @@ export interface OsmData {
 }
 
 const MEMBER_TYPES = ['node', 'way', 'relation'] as const;
+/** The format's bound on a blob, compressed or not: "must be less than 32 MiB". */
+const MAX_BLOB_BYTES = 32 * 1024 * 1024;
 
 /** Grows a typed array by doubling; avoids JS arrays of numbers for 10^6+ values. */
 class Float64List {
@@ -90,6 +92,9 @@ export function readPbf(buf: Uint8Array, file = 'input.osm.pbf'): OsmData {
     if (pos + headerLength > buf.length) throw new InputError(`truncated: blob ${blobIndex} header cut off at byte ${buf.length}`, { file });
     const header = decodeOrFail(() => readBlobHeader(buf.subarray(pos, pos + headerLength)), file, blobIndex, at);
     pos += headerLength;
+    if (header.dataSize > MAX_BLOB_BYTES) {
+      throw new InputError(`not an OSM PBF file: blob ${blobIndex} at byte ${at} declares ${header.dataSize} bytes of data, more than the format's 32 MiB`, { file });
+    }
     if (header.dataSize < 0 || pos + header.dataSize > buf.length) {
       throw new InputError(`truncated: blob ${blobIndex} (${header.type}) needs ${header.dataSize} bytes at byte ${pos}, file ends at ${buf.length}`, { file });
     }
@@ -200,7 +205,15 @@ function readBlob(bytes: Uint8Array): Uint8Array {
     { raw: null as Uint8Array | null, zlib: null as Uint8Array | null, other: 0 },
   );
   if (blob.raw) return blob.raw;
-  if (blob.zlib) return inflateSync(blob.zlib);
+  // bounded: a few kilobytes of zlib can claim gigabytes (a "zip bomb"); the format allows 32 MiB
+  if (blob.zlib) {
+    try {
+      return inflateSync(blob.zlib, { maxOutputLength: MAX_BLOB_BYTES });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error("its data inflates to more than the format's 32 MiB");
+      throw err;
+    }
+  }
   if (blob.other) throw new Error(`compression ${blob.other === 4 ? 'lzma' : blob.other === 7 ? 'zstd' : 'lz4'} is not supported; recompress with zlib (osmium cat -f pbf)`);
   throw new Error('blob has no data');
 }

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { checkUtf8Text, shown } from './text.ts';
 
 export const DEFAULT_PROFILE_PATH = fileURLToPath(new URL('../../data/standards/default.json', import.meta.url));
 
@@ -104,13 +105,16 @@ export function complianceRules(profile: Profile, tiers: number[], speeds: { gen
 export function loadProfile(path = DEFAULT_PROFILE_PATH, categories?: string[], seen: string[] = []): Profile {
   const file = basename(path);
   if (seen.includes(path)) throw new InputError(`"extends" goes round in a circle: ${[...seen, path].map((p) => basename(p)).join(' → ')}`, { file });
+  let text: string;
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    json = JSON.parse(text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(code ? `cannot read the file (${code})` : `not JSON: ${(err as Error).message}`, { file });
   }
+  checkUtf8Text(text, file);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('must be a JSON object with "name" and "rules"', { file });
   const top = json as { name?: unknown; note?: unknown; extends?: unknown; rules?: unknown };
   if (typeof top.name !== 'string' || !top.name) throw new InputError('must have a "name"', { file, field: 'name' });
@@ -133,7 +137,7 @@ export function loadProfile(path = DEFAULT_PROFILE_PATH, categories?: string[], 
     const merged = inherited >= 0 ? { ...rules[inherited], ...r } : r;
     const kind = merged.kind;
     if (typeof kind !== 'string' || !(kind in RULES)) {
-      throw new InputError(`unknown rule kind ${JSON.stringify(kind)}; known: ${Object.keys(RULES).join(', ')}`, { file, entry: at(r.id), field: 'kind' });
+      throw new InputError(`unknown rule kind ${shown(kind)}; known: ${Object.keys(RULES).join(', ')}`, { file, entry: at(r.id), field: 'kind' });
     }
     const parsed = RULES[kind as RuleKind].safeParse(merged);
     if (!parsed.success) {

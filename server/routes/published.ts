@@ -8,8 +8,9 @@ import type { CityContext } from '../context.ts';
 import { Hono } from 'hono';
 import { zipFolder } from '../publish/bundle.ts';
 import { SNAPSHOT_NAME, type Publisher } from '../publish/publisher.ts';
+import { EditError } from '../scenario.ts';
 import { apiError, guard } from './errors.ts';
-import { ErrorSchema, SpeedSchema, errorResponses } from './schemas.ts';
+import { ErrorSchema, SpeedSchema, errorResponses, plainText } from './schemas.ts';
 
 const json = (description: string) => ({ content: { 'application/json': { schema: z.any() } }, description });
 const NameSchema = z.string().regex(SNAPSHOT_NAME, { message: 'must be 1–63 lowercase letters, digits or hyphens, starting with a letter or digit (no paths)' });
@@ -31,8 +32,8 @@ export function publishedRoutes(city: CityContext, publisher: Publisher) {
             'application/json': {
               schema: z.strictObject({
                 name: NameSchema,
-                title: z.string().trim().min(1, { message: 'must not be empty' }).max(200),
-                description: z.string().max(5000).default(''),
+                title: plainText(z.string().trim().min(1, { message: 'must not be empty' }).max(200)),
+                description: plainText(z.string().max(5000), { lines: true }).default(''),
                 scenario: z.string().regex(/^[a-z0-9-]{1,40}$/).nullable().default(null),
                 view: z.strictObject({
                   category: z.string().refine((v) => categories.includes(v), { message: `unknown category; known: ${categories.join(', ')}` }),
@@ -46,7 +47,16 @@ export function publishedRoutes(city: CityContext, publisher: Publisher) {
       },
       responses: { 201: json('The published map'), ...errors, 409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'The name is taken' } },
     }),
-    (c) => guard(async () => c.json(await publisher.publish(c.req.valid('json')), 201)),
+    (c) =>
+      guard(async () => {
+        try {
+          return c.json(await publisher.publish(c.req.valid('json')), 201);
+        } catch (err) {
+          // the scenarios answer for their own path parameter; here the scenario is the body's field
+          if (err instanceof EditError && err.param === 'id') throw new EditError(err.status, `scenario: ${err.message}`, 'scenario');
+          throw err;
+        }
+      }),
   );
   const NameParam = z.object({ name: NameSchema });
   app.openapi(

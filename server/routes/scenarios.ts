@@ -11,7 +11,7 @@ import { suggestSites } from '../siting.ts';
 import { jointStats } from '../joint.ts';
 import { LANDUSES } from '../core/landuse.ts';
 import { guard } from './errors.ts';
-import { ErrorSchema, FeatureCollectionSchema, SpeedSchema, errorResponses, round } from './schemas.ts';
+import { ErrorSchema, FeatureCollectionSchema, SpeedSchema, errorResponses, plainText, round } from './schemas.ts';
 
 const json = (description: string) => ({ content: { 'application/json': { schema: z.any() } }, description });
 const errors = {
@@ -21,7 +21,7 @@ const errors = {
 };
 
 const IdParam = z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/, { message: 'not a scenario id' }) });
-const Name = z.string().trim().min(1, { message: 'must not be empty' }).max(100, { message: 'at most 100 characters' });
+const Name = plainText(z.string().trim().min(1, { message: 'must not be empty' }).max(100, { message: 'at most 100 characters' }));
 const Version = z.number().int().min(0).optional().openapi({ description: 'the scenario version this change is based on; 409 when it is not the current one' });
 const Lon = z.number().finite();
 const Lat = z.number().finite();
@@ -29,14 +29,14 @@ const StationId = z.string().min(1).max(200);
 
 const EditSchema = z
   .discriminatedUnion('op', [
-    z.strictObject({ op: z.literal('add'), category: z.string(), lon: Lon, lat: Lat, name: z.string().max(200).optional(), capacity: z.number().finite().min(0).nullable().optional() }),
+    z.strictObject({ op: z.literal('add'), category: z.string(), lon: Lon, lat: Lat, name: plainText(z.string().max(200)).optional(), capacity: z.number().finite().min(0).nullable().optional() }),
     z.strictObject({ op: z.literal('move'), station: StationId, lon: Lon, lat: Lat }),
     z.strictObject({ op: z.literal('remove'), station: StationId }),
     z.strictObject({ op: z.literal('close'), station: StationId }),
     z.strictObject({ op: z.literal('reopen'), station: StationId }),
     z.strictObject({ op: z.literal('capacity'), station: StationId, capacity: z.number().finite().min(0).nullable() }),
     z.strictObject({ op: z.literal('category'), station: StationId, category: z.string() }),
-    z.strictObject({ op: z.literal('merge'), units: z.array(z.string().min(1).max(200)).min(1).max(500), name: z.string().max(100).optional(), override: z.boolean().optional() }),
+    z.strictObject({ op: z.literal('merge'), units: z.array(z.string().min(1).max(200)).min(1).max(500), name: plainText(z.string().max(100)).optional(), override: z.boolean().optional() }),
     z.strictObject({ op: z.literal('unmerge'), joint: z.string().min(1).max(100) }),
     z.strictObject({ op: z.literal('rename-joint'), joint: z.string().min(1).max(100), name: Name }),
   ])

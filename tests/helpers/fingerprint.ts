@@ -1,4 +1,4 @@
-import { openDb } from '../../server/db/connection.ts';
+import { openDb, type Db } from '../../server/db/connection.ts';
 import { CITY_TABLES } from '../../server/db/schema.ts';
 import { queryRows } from './harbin.ts';
 
@@ -16,4 +16,14 @@ export async function fingerprint(path: string): Promise<Record<string, string>>
   } finally {
     db.close();
   }
+}
+
+/** Every stored table of an open database (the city's, scenarios, snapshots, tokens): row count and an order-independent hash. */
+export async function storedTables(db: Db): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of [...CITY_TABLES, 'scenarios', 'scenario_edits', 'snapshots', 'snapshot_files', 'tokens']) {
+    const [r] = await queryRows<{ n: number; h: string }>(db, `SELECT count(*) AS n, sum(hash(t))::VARCHAR AS h FROM ${table} t`);
+    out[table] = `${r.n}:${r.h}`;
+  }
+  return out;
 }
