@@ -17,16 +17,18 @@ export interface RunningServer {
   url: string;
   /** The token the server printed on its first start on this database (absent on later starts). */
   token?: string;
+  /** The inspector's WebSocket address, when started with --inspect in `nodeArgs`. */
+  inspector?: string;
   /** The server's own process (node with tsx's loader: no wrapper process in between, so signals reach it). */
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** Start `server/main.ts` on a free port with the given database; resolves once it listens. */
-export function startServer(dbPath: string, extraArgs: string[] = []): Promise<RunningServer> {
+/** Start `server/main.ts` on a free port with the given database (and flags for node itself); resolves once it listens. */
+export function startServer(dbPath: string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<RunningServer> {
   // `node --import tsx`, not tsx's CLI: the CLI runs the script in a second process, which a SIGKILL
   // of the first would leave running (and holding the database file)
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--db', dbPath, '--port', '0', ...extraArgs], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts', '--db', dbPath, '--port', '0', ...extraArgs], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${log}`)), 120_000);
@@ -38,6 +40,7 @@ export function startServer(dbPath: string, extraArgs: string[] = []): Promise<R
         resolve({
           url: m[1],
           token: log.match(/token for changes[^\n]*: (lc_\S+)/)?.[1],
+          inspector: log.match(/Debugger listening on (ws:\/\/\S+)/)?.[1],
           process: child,
           stop: () =>
             new Promise<void>((done) => {

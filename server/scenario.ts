@@ -69,7 +69,7 @@ export class EditError extends Error {
 
 /** What one applied edit changed: the record before and after, to undo it. */
 type StationChange = { id: string; before: Station | null; after: Station | null };
-type Applied =
+export type Applied =
   | ({ kind: 'station' } & StationChange)
   | { kind: 'stations'; changes: StationChange[] }
   | { kind: 'joint'; id: string; before: Joint | null; after: Joint | null };
@@ -115,12 +115,18 @@ export class ScenarioModel {
    * nothing changed, when the edit cannot apply.
    */
   apply(edit: Edit, seq: number): DeltaRow[] {
+    return this.commit(this.plan(edit, seq));
+  }
+
+  /**
+   * What an edit would change, validated and with its walksheds computed, changing nothing: the
+   * server stores the edit between `plan` and `commit`, so readers never see one that is not stored.
+   * Throws EditError when the edit cannot apply.
+   */
+  plan(edit: Edit, seq: number): Applied {
     if (edit.op === 'merge' || edit.op === 'unmerge' || edit.op === 'rename-joint') {
       const { id, after } = this.resolveJoint(edit, seq);
-      const before = this.joints.get(id) ?? null;
-      this.putJoint(id, after);
-      this.applied.push({ kind: 'joint', id, before, after });
-      return [];
+      return { kind: 'joint', id, before: this.joints.get(id) ?? null, after };
     }
     if (edit.op === 'import') {
       // every station is placed (and may be refused) before any is added: all of the list or none
@@ -134,14 +140,21 @@ export class ScenarioModel {
           throw new EditError(err.status, `edit.stations.${i} (${st.name || `#${i + 1}`}): ${err.message.replace(/^[^:]*: /, '')}`, `edit.stations.${i}.${field}`);
         }
       });
-      for (const c of changes) this.put(c.id, c.after);
-      this.applied.push({ kind: 'stations', changes });
-      return this.live.takeDelta();
+      return { kind: 'stations', changes };
     }
     const { id, after } = this.resolve(edit, seq);
-    const before = this.stations.get(id) ?? null;
-    this.put(id, after);
-    this.applied.push({ kind: 'station', id, before, after });
+    return { kind: 'station', id, before: this.stations.get(id) ?? null, after };
+  }
+
+  /** Make a planned change, on the state it was planned on; returns its delta. */
+  commit(change: Applied): DeltaRow[] {
+    this.applied.push(change);
+    if (change.kind === 'joint') {
+      this.putJoint(change.id, change.after);
+      return [];
+    }
+    if (change.kind === 'stations') for (const c of change.changes) this.put(c.id, c.after);
+    else this.put(change.id, change.after);
     return this.live.takeDelta();
   }
 

@@ -1,8 +1,10 @@
 /**
  * Scenarios over the baseline city: stored edit logs (db/scenarios.ts) and their models in memory
- * (scenario.ts), rebuilt from the log when first used. Every change runs one at a time, is checked
- * against the model first and acknowledged only after it is stored; a change that names the
- * version it was based on gets 409 when the scenario has moved on since.
+ * (scenario.ts), rebuilt from the log when first used. Every change runs one at a time: it is
+ * checked and computed against the model (`plan`), stored, and only then made in the model
+ * (`commit`) and acknowledged. So the model always shows what is stored, and reads and previews
+ * use it at once, without waiting behind changes being written. A change that names the version
+ * it was based on gets 409 when the scenario has moved on since.
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -16,12 +18,26 @@ export interface ScenarioInfo extends db.ScenarioRow {
   canRedo: boolean;
 }
 
+/** A model at some head; `skipped` lists stored edits the current city no longer accepts. */
+interface Entry {
+  model: ScenarioModel;
+  skipped: string[];
+}
+
+/** Whether the model has replayed the row's applied edits, no more, no fewer. */
+const upTo = (entry: Entry, row: db.ScenarioRow) => entry.model.applied.length + entry.skipped.length === row.head;
+
 /** Models kept in memory; older ones are rebuilt from their log when needed again. */
 const CACHED = 8;
 
 export class Scenarios {
-  /** Models at their stored head; `skipped` lists stored edits the current city no longer accepts. */
-  private readonly models = new Map<string, { model: ScenarioModel; skipped: string[] }>();
+  /** Models at their stored head, most recently used last. */
+  private readonly models = new Map<string, Entry>();
+  /**
+   * Each scenario's row as last stored, so reads and previews cost no database round trip (each one
+   * waits for the event loop behind every other request under load). Only this process writes the file.
+   */
+  private readonly rows = new Map<string, db.ScenarioRow>();
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -49,6 +65,7 @@ export class Scenarios {
     return info(await this.row(id));
   }
 
+
   create(name: string): Promise<ScenarioInfo> {
     return this.serial(async () => {
       const id = randomUUID().slice(0, 8);
@@ -61,16 +78,17 @@ export class Scenarios {
     return this.serial(async () => {
       const row = await this.row(id);
       checkVersion(row, baseVersion);
-      await db.renameScenario(this.conn, id, name, row.version + 1);
-      return info(await this.row(id));
+      await this.stored(id, () => db.renameScenario(this.conn, id, name, row.version + 1));
+      return info(this.moved(row, { name, version: row.version + 1 }));
     });
   }
 
   remove(id: string): Promise<void> {
     return this.serial(async () => {
       await this.row(id);
-      await db.deleteScenario(this.conn, id);
+      await this.stored(id, () => db.deleteScenario(this.conn, id));
       this.models.delete(id);
+      this.rows.delete(id);
     });
   }
 
@@ -80,23 +98,17 @@ export class Scenarios {
       const row = await this.row(id);
       checkVersion(row, baseVersion);
       const model = await this.model(row);
-      const delta = model.apply(edit, row.head);
-      try {
-        await db.appendEdit(this.conn, id, row.head, edit, row.version + 1);
-      } catch (err) {
-        this.models.delete(id); // the model ran ahead of the store: rebuild it from the log next time
-        throw err;
-      }
-      return { scenario: info(await this.row(id)), delta };
+      const change = model.plan(edit, row.head);
+      await this.stored(id, () => db.appendEdit(this.conn, id, row.head, edit, row.version + 1));
+      const delta = model.commit(change);
+      return { scenario: info(this.moved(row, { head: row.head + 1, editCount: row.head + 1, version: row.version + 1 })), delta };
     });
   }
 
   /** The delta an edit would make, without storing it (for live dragging). */
-  preview(id: string, edit: Edit): Promise<DeltaRow[]> {
-    return this.serial(async () => {
-      const row = await this.row(id);
-      return (await this.model(row)).preview(edit, row.head);
-    });
+  async preview(id: string, edit: Edit): Promise<DeltaRow[]> {
+    const { row, entry } = await this.loaded(id);
+    return entry.model.preview(edit, row.head);
   }
 
   undo(id: string, baseVersion?: number): Promise<{ scenario: ScenarioInfo; delta: DeltaRow[] }> {
@@ -105,9 +117,9 @@ export class Scenarios {
       checkVersion(row, baseVersion);
       if (row.head === 0) throw new EditError(409, 'nothing to undo', 'scenario');
       const model = await this.steppable(row);
+      await this.stored(id, () => db.setHead(this.conn, id, row.head - 1, row.version + 1));
       const delta = model.undo();
-      await this.storeHead(id, row.head - 1, row.version + 1);
-      return { scenario: info(await this.row(id)), delta };
+      return { scenario: info(this.moved(row, { head: row.head - 1, version: row.version + 1 })), delta };
     });
   }
 
@@ -118,33 +130,62 @@ export class Scenarios {
       if (row.head >= row.editCount) throw new EditError(409, 'nothing to redo', 'scenario');
       const edits = await db.scenarioEdits(this.conn, id);
       const model = await this.steppable(row);
-      const delta = model.apply(edits[row.head] as Edit, row.head);
-      await this.storeHead(id, row.head + 1, row.version + 1);
-      return { scenario: info(await this.row(id)), delta };
+      const change = model.plan(edits[row.head] as Edit, row.head);
+      await this.stored(id, () => db.setHead(this.conn, id, row.head + 1, row.version + 1));
+      const delta = model.commit(change);
+      return { scenario: info(this.moved(row, { head: row.head + 1, version: row.version + 1 })), delta };
     });
   }
 
   /** The scenario's model (read-only use: stations, coverage) and the stored edits its replay skipped. */
   async current(id: string): Promise<{ scenario: ScenarioInfo; model: ScenarioModel; skipped: string[] }> {
+    const { row, entry } = await this.loaded(id);
+    return { scenario: info(row), model: entry.model, skipped: entry.skipped };
+  }
+
+  /**
+   * The stored row and its model, for reading: at once when both are in memory and agree (a change
+   * being written has not touched the model yet); else read and rebuilt in turn with the changes,
+   * so that no rebuild races one.
+   */
+  private async loaded(id: string): Promise<{ row: db.ScenarioRow; entry: Entry }> {
+    const row = this.rows.get(id);
+    const entry = this.models.get(id);
+    if (row && entry && upTo(entry, row)) {
+      this.models.delete(id);
+      this.models.set(id, entry);
+      return { row, entry };
+    }
     return this.serial(async () => {
       const row = await this.row(id);
-      const { model, skipped } = await this.entry(row);
-      return { scenario: info(row), model, skipped };
+      return { row, entry: await this.entry(row) };
     });
   }
 
-  private async storeHead(id: string, head: number, version: number): Promise<void> {
+  /** Store a change; when that fails, forget the model and row (they ran ahead of the store): both are read again next time. */
+  private async stored(id: string, write: () => Promise<void>): Promise<void> {
     try {
-      await db.setHead(this.conn, id, head, version);
+      await write();
     } catch (err) {
       this.models.delete(id);
+      this.rows.delete(id);
       throw err;
     }
   }
 
+  /** The row after a change that was stored. */
+  private moved(row: db.ScenarioRow, change: Partial<db.ScenarioRow>): db.ScenarioRow {
+    const next = { ...row, ...change };
+    this.rows.set(row.id, next);
+    return next;
+  }
+
   private async row(id: string): Promise<db.ScenarioRow> {
+    const cached = this.rows.get(id);
+    if (cached) return cached;
     const row = await db.getScenario(this.conn, id);
     if (!row) throw new EditError(404, `no scenario "${id}"`, 'id');
+    this.rows.set(id, row);
     return row;
   }
 
@@ -163,9 +204,9 @@ export class Scenarios {
     return model;
   }
 
-  private async entry(row: db.ScenarioRow) {
+  private async entry(row: db.ScenarioRow): Promise<Entry> {
     let entry = this.models.get(row.id);
-    if (entry && entry.model.applied.length + entry.skipped.length === row.head) {
+    if (entry && upTo(entry, row)) {
       // most recently used last
       this.models.delete(row.id);
       this.models.set(row.id, entry);

@@ -11,12 +11,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../server/app.ts';
 import { BasemapTiles } from '../server/core/tiles.ts';
 import { readBasemap } from '../server/db/basemap.ts';
 import { Publisher } from '../server/publish/publisher.ts';
+import { acceptsGzip } from '../server/routes/static.ts';
 import { Scenarios } from '../server/scenarios.ts';
 import { harbinApp, type Built } from './helpers/harbin.ts';
 
@@ -273,5 +275,39 @@ describe('published maps', () => {
     expect((await call('GET', '/api/published/plan-a/files')).status).toBe(404);
     expect((await call('DELETE', '/api/published/plan-a')).status).toBe(404);
     expect(await h.rows("SELECT count(*)::INTEGER AS n FROM snapshot_files WHERE name = 'plan-a'")).toEqual([{ n: 0 }]);
+  });
+
+  it('sends large files gzipped, made once, equal to the stored bytes; a name published again sends its new content', async () => {
+    const get = async (path: string, gzip: boolean) => {
+      const res = await app.request(path, { headers: gzip ? { 'Accept-Encoding': 'gzip, deflate, br' } : {} });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return { encoding: res.headers.get('content-encoding'), vary: res.headers.get('vary'), bytes: res.headers.get('content-encoding') === 'gzip' ? new Uint8Array(gunzipSync(bytes)) : bytes };
+    };
+    for (const [round, title] of [[1, '甲版地图'], [2, '乙版地图']] as const) {
+      expect((await call('POST', '/api/published', { name: 'zipped', title, view })).status).toBe(201);
+      const plain = await get('/p/zipped/data.js', false);
+      const first = await get('/p/zipped/data.js', true);
+      const again = await get('/p/zipped/data.js', true);
+      expect([plain.encoding, first.encoding, again.encoding, first.vary]).toEqual([null, 'gzip', 'gzip', 'Accept-Encoding']);
+      expect([digest(first.bytes), digest(again.bytes)]).toEqual([digest(plain.bytes), digest(plain.bytes)]);
+      const other = round === 1 ? '乙版地图' : '甲版地图';
+      expect([text(plain.bytes).includes(title), text(plain.bytes).includes(other)]).toEqual([true, false]);
+      const png = await get('/p/zipped/map.png', true);
+      expect([png.encoding, Array.from(png.bytes.subarray(0, 4))]).toEqual([null, [0x89, 0x50, 0x4e, 0x47]]);
+      expect((await call('DELETE', '/api/published/zipped')).status).toBe(200);
+      expect((await file('/p/zipped/data.js')).status).toBe(404);
+    }
+    const cells = [await get('/api/cells', false), await get('/api/cells', true)];
+    expect(cells.map((c) => c.encoding)).toEqual([null, 'gzip']);
+    expect(digest(cells[1].bytes)).toBe(digest(cells[0].bytes));
+    expect(JSON.parse(text(cells[0].bytes)).h3).toHaveLength(city.stored.cells.h3.length);
+  });
+
+  it('reads Accept-Encoding as RFC 9110 does: gzip named or by *, with a q above 0', () => {
+    const cases: Array<[string | undefined, boolean]> = [
+      ['gzip', true], ['GZIP', true], ['br, gzip;q=0.5', true], ['gzip;q=0', false], ['gzip; q=0.000', false], ['*', true], ['*;q=0', false],
+      ['identity', false], ['gzip;q=0, *', false], ['deflate, *;q=0.1', true], ['', false], [undefined, false],
+    ];
+    expect(cases.map(([h]) => acceptsGzip(h))).toEqual(cases.map(([, want]) => want));
   });
 });

@@ -287,3 +287,44 @@ describe('scenarios over the API', () => {
     expect(n.n).toBe(0);
   });
 });
+
+describe('a change reaches the model only once it is stored', () => {
+  const add = () => ({ op: 'add' as const, category: 'elderly_care', ...densest() });
+  const added = async (s: Scenarios, id: string) => [...(await s.current(id)).model.stations.values()].filter((st) => st.added).map((st) => st.id);
+
+  it('answers reads and previews at once from the stored state while a change is being written', async () => {
+    const s = await Scenarios.open(city, h.db.conn);
+    const { id } = await s.create('写入中');
+    await s.current(id); // the model is built in turn with changes; from then on reads take it as it is
+    let written = false;
+    const writing = s.edit(id, add()).then((r) => ((written = true), r));
+    const during = await s.current(id);
+    const preview = await s.preview(id, add());
+    expect([written, during.scenario.version, await added(s, id), preview.length > 0]).toEqual([false, 0, [], true]);
+    const { scenario } = await writing;
+    expect([scenario.version, await added(s, id), (await s.preview(id, add())).length]).toEqual([1, ['new-1'], 0]);
+  });
+
+  it('stores names with quotes, backslashes and SQL in them exactly, as a restart reads them', async () => {
+    const s = await Scenarios.open(city, h.db.conn);
+    const tricky = ["O'Brien 社区站", "'); DROP TABLE scenarios; --", 'C:\\站\\n\'', '\'\'\'', '🙂 𠀀 e\u0301'];
+    const { id } = await s.create('引号');
+    for (const name of tricky) await s.edit(id, { ...add(), name });
+    await s.rename(id, tricky[1]);
+    const restarted = await Scenarios.open(city, h.db.conn);
+    const names = [...(await restarted.current(id)).model.stations.values()].filter((st) => st.added).map((st) => st.name);
+    expect([names, (await restarted.info(id)).name]).toEqual([tricky, tricky[1]]);
+  });
+
+  it('keeps nothing of a change whose write fails: the store is as before, and the model is read from it again', async () => {
+    const conn = await h.db.instance.connect();
+    const s = await Scenarios.open(city, conn);
+    const { id } = await s.create('写不进');
+    await s.edit(id, add());
+    conn.closeSync(); // every later write on it fails
+    await expect(s.edit(id, { ...add(), lon: densest().lon + 0.002 })).rejects.toThrow();
+    await expect(s.current(id)).rejects.toThrow('connection disconnected'); // not answered from memory
+    const restarted = await Scenarios.open(city, h.db.conn);
+    expect([await added(restarted, id), (await restarted.info(id)).version]).toEqual([['new-1'], 1]);
+  });
+});

@@ -10,6 +10,7 @@ import * as db from '../db/snapshots.ts';
 import { EditError, ScenarioModel } from '../scenario.ts';
 import type { Scenarios } from '../scenarios.ts';
 import { publishedFiles, type BasemapSource } from './bundle.ts';
+import { ServedFiles, type ServedFile } from './served.ts';
 import { buildSnapshot, type SnapshotRequest } from './snapshot.ts';
 
 export interface PublishRequest extends SnapshotRequest {
@@ -19,12 +20,16 @@ export interface PublishRequest extends SnapshotRequest {
 /** Snapshot names become addresses (/p/<name>/) and file names: plain lowercase words only. */
 export const SNAPSHOT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** Published files (and their gzip) kept in memory for serving: a few maps' pages, scripts and data. */
+const SERVED_BYTES = 64 * 1024 * 1024;
+
 /** Steps of a publication, for progress lines. */
 export type PublishProgress = (step: string, ms: number) => void;
 
 export class Publisher {
   private queue: Promise<unknown> = Promise.resolve();
   #baseline: ScenarioModel | null = null;
+  readonly #served: ServedFiles;
 
   private constructor(
     private readonly city: CityContext,
@@ -32,7 +37,9 @@ export class Publisher {
     private readonly scenarios: Scenarios | null,
     private readonly basemap: BasemapSource,
     private readonly log: PublishProgress,
-  ) {}
+  ) {
+    this.#served = new ServedFiles((name, path) => db.snapshotFile(conn, name, path), SERVED_BYTES);
+  }
 
   /**
    * `conn` should be a connection of its own: a publication's transaction must not interleave with
@@ -66,10 +73,16 @@ export class Publisher {
     return db.snapshotFile(this.conn, name, path);
   }
 
+  /** A file as served to viewers: kept in memory with its gzip while it is read often. */
+  served(name: string, path: string): Promise<ServedFile | null> {
+    return this.#served.get(name, path);
+  }
+
   unpublish(name: string): Promise<void> {
     return this.serial(async () => {
       if (!(await db.hasSnapshot(this.conn, name))) throw new EditError(404, `name: no published map "${name}"`, 'name');
       await db.deleteSnapshot(this.conn, name);
+      this.#served.drop(name);
     });
   }
 

@@ -2,7 +2,9 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { isValidCell } from 'h3-js';
 import type { CityContext } from '../context.ts';
+import { gzipped } from '../gzip.ts';
 import { apiError } from './errors.ts';
+import { sendStatic } from './static.ts';
 import { ErrorSchema, errorResponses, round } from './schemas.ts';
 
 export function cellRoutes(city: CityContext) {
@@ -38,13 +40,11 @@ export function cellRoutes(city: CityContext) {
     elderly: Array.from(stored.cells.elderly),
     distM,
   };
-  const text = JSON.stringify(body);
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  let gz: Promise<Uint8Array> | null = null;
 
   return new OpenAPIHono()
-    .openapi(all, (c) => {
-      c.header('Content-Type', 'application/json');
-      return c.body(text, 200) as never;
-    })
+    .openapi(all, (c) => sendStatic(c, bytes, () => (gz ??= gzipped(bytes)), { 'Content-Type': 'application/json' }) as never)
     .openapi(one, (c) => {
       const { h3 } = c.req.valid('param');
       if (!isValidCell(h3)) throw apiError(400, `path parameter "h3": "${h3}" is not an H3 cell id`, 'h3');

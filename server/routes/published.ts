@@ -10,6 +10,7 @@ import { zipFolder } from '../publish/bundle.ts';
 import { SNAPSHOT_NAME, type Publisher } from '../publish/publisher.ts';
 import { EditError } from '../scenario.ts';
 import { apiError, guard } from './errors.ts';
+import { sendStatic } from './static.ts';
 import { ErrorSchema, SpeedSchema, errorResponses, plainText } from './schemas.ts';
 
 const json = (description: string) => ({ content: { 'application/json': { schema: z.any() } }, description });
@@ -126,10 +127,10 @@ export function publishedPages(publisher: Publisher) {
     const file = c.req.param('file') || 'index.html';
     if (!SNAPSHOT_NAME.test(name)) return bad(`path parameter "name": must be 1–63 lowercase letters, digits or hyphens (no paths)`, 'name');
     if (!FILE_NAME.test(file)) return bad(`path parameter "file": "${file.slice(0, 80)}" is not a file of a published folder (no paths)`, 'file');
-    const content = await publisher.file(name, file);
-    if (!content) return (await publisher.files(name)).length ? notFound(`file: no "${file}" in published map "${name}"`, 'file') : notFound(`name: no published map "${name}"`);
+    const served = await publisher.served(name, file);
+    if (!served) return (await publisher.files(name)).length ? notFound(`file: no "${file}" in published map "${name}"`, 'file') : notFound(`name: no published map "${name}"`);
     const ext = file.slice(file.lastIndexOf('.') + 1);
-    return c.body(content as Uint8Array<ArrayBuffer>, 200, {
+    return sendStatic(c, served.bytes, served.gzip, {
       'Content-Type': TYPES[ext] ?? 'application/octet-stream',
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'self'; script-src 'self' blob:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
