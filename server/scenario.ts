@@ -181,15 +181,21 @@ export class ScenarioModel {
     return delta;
   }
 
-  /** Replace (or add, or drop) the record of station `id`, keeping the live coverage in step. */
+  /**
+   * Replace (or add, or drop) the record of station `id`, keeping the live coverage in step. A
+   * replaced station keeps its place in the list (Map.set on a key it has), so moving one, or
+   * previewing a move, does not send it to the end of what the planner sees.
+   */
   private put(id: string, next: Station | null): void {
     const slot = this.slots.get(id);
     if (slot !== undefined) {
       this.live.remove(slot);
       this.slots.delete(id);
     }
-    this.stations.delete(id);
-    if (!next) return;
+    if (!next) {
+      this.stations.delete(id);
+      return;
+    }
     this.stations.set(id, next);
     if (next.open) {
       const k = this.live.categories.indexOf(next.category);

@@ -307,8 +307,8 @@ describe('fuzzing the HTTP endpoints', () => {
   const stored = () => storedTables(h.db);
   /**
    * Everything a client can read about the scenarios, maps and tokens. Stations and joint communities are
-   * compared in id order: a preview applies and undoes its edit, which moves the station (or joint) to the
-   * end of the scenario's list (ScenarioModel.put deletes and re-inserts the Map entry) — reported, not ours to fix.
+   * compared in id order: a preview applies and undoes its edit, and a preview of a removal or an unmerge puts
+   * the station or joint back at the end of the scenario's list (a replaced one keeps its place).
    */
   const readable = () =>
     Promise.all(

@@ -305,6 +305,20 @@ describe('a change reaches the model only once it is stored', () => {
     expect([scenario.version, await added(s, id), (await s.preview(id, add())).length]).toEqual([1, ['new-1'], 0]);
   });
 
+  it('keeps the stations in their order when a move is previewed or made', async () => {
+    const s = await Scenarios.open(city, h.db.conn);
+    const { id } = await s.create('顺序');
+    await s.edit(id, add());
+    await s.edit(id, { ...add(), lon: densest().lon + 0.003 });
+    const order = async () => [...(await s.current(id)).model.stations.keys()];
+    const before = await order();
+    const first = before.find((k) => !k.startsWith('new-'))!;
+    await s.preview(id, { op: 'move', station: 'new-1', lon: densest().lon + 0.001, lat: densest().lat });
+    await s.preview(id, { op: 'close', station: first });
+    await s.edit(id, { op: 'move', station: 'new-1', lon: densest().lon + 0.001, lat: densest().lat });
+    expect(await order()).toEqual(before);
+  });
+
   it('stores names with quotes, backslashes and SQL in them exactly, as a restart reads them', async () => {
     const s = await Scenarios.open(city, h.db.conn);
     const tricky = ["O'Brien 社区站", "'); DROP TABLE scenarios; --", 'C:\\站\\n\'', '\'\'\'', '🙂 𠀀 e\u0301'];
