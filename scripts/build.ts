@@ -22,6 +22,7 @@ const HELP = `Usage: npm run build:db -- [options]
 
 Input
   --pbf FILE                 OpenStreetMap extract (default: the bundled Harbin sample)
+  --city-name NAME           the city's name on the map, published pages and reports (default: the file's name)
   --categories FILE          tags → category mapping (default: data/categories.json)
   --communities FILE         GeoJSON community polygons (default: OSM admin boundaries)
   --community-id-field F     --community-name-field F (default name)
@@ -62,7 +63,7 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      pbf: { type: 'string' }, db: { type: 'string' }, categories: { type: 'string' }, profile: { type: 'string' },
+      pbf: { type: 'string' }, 'city-name': { type: 'string' }, db: { type: 'string' }, categories: { type: 'string' }, profile: { type: 'string' },
       communities: { type: 'string' }, 'community-id-field': { type: 'string' }, 'community-name-field': { type: 'string' },
       'population-field': { type: 'string' }, 'elderly-field': { type: 'string' }, 'communities-crs': { type: 'string' },
       grids: { type: 'string' }, 'grid-id-field': { type: 'string' }, 'grid-name-field': { type: 'string' },
@@ -95,6 +96,13 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
   // speeds and tiers come from the standards profile unless given here
   const o = defaultOptions(v.pbf ?? HARBIN_PBF, v.profile);
   o.categoriesFile = v.categories;
+  if (v['city-name'] !== undefined) {
+    const name = v['city-name'].trim();
+    if (!name || name.length > 100 || /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(name)) {
+      throw new InputError(`must be 1–100 characters of plain text, got ${JSON.stringify(v['city-name'].slice(0, 40))}`, { field: 'city-name' });
+    }
+    o.cityName = name;
+  }
   if (v.communities) {
     o.communities = {
       path: v.communities,

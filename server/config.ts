@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The bundled sample city and where its database goes by default. */
 export const HARBIN_PBF = fileURLToPath(new URL('../data/harbin/harbin.osm.pbf', import.meta.url));
+/** The bundled sample's name on the map, published pages and reports (data/harbin/SOURCE.md: central Harbin). */
+export const HARBIN_NAME = '哈尔滨市中心 Central Harbin';
 export const HARBIN_DB = fileURLToPath(new URL('../data/harbin.duckdb', import.meta.url));
 /** Where `vite build` puts the web app. */
 export const WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
@@ -61,3 +63,8 @@ export const SOURCES: Record<string, string> = {
   elderly_share: 'S: Harbin 2020 census, 21.98 % aged 60+ (docs/domain.md)',
   unit_residents: 'S: community (社区) 5,000–12,000 residents (docs/domain.md, spatial units)',
 };
+
+/** A city's name from its extract's file, when none is given: `harbin.osm.pbf` → `harbin`. */
+export function cityNameOf(pbf: string): string {
+  return (pbf.split(/[\\/]/).pop() ?? '').replace(/(\.osm)?\.pbf$/i, '') || 'city';
+}

@@ -2,6 +2,7 @@
  * The city the server answers about: what db/read.ts loaded, plus the indexes built once at
  * start-up (walking graph, edge index for snapping clicked points, cell lookup).
  */
+import { cityNameOf } from './config.ts';
 import { buildGraph, type Graph } from './core/graph.ts';
 import { EdgeIndex } from './core/snap.ts';
 import { groupByEdge, walksheds, type OnEdges, type Placed } from './core/reach.ts';
@@ -24,6 +25,8 @@ export class CityContext {
   readonly maxSnapM: number;
   /** Whether the walk from a point to its street counts (the build's --no-access turns it off). */
   readonly countAccess: boolean;
+  /** The city's name as built (`--city-name`; a database built before names were kept: the extract's file name). */
+  readonly name: string;
   /** [west, south, east, north] of the walking network. */
   readonly bbox: [number, number, number, number];
   private readonly walker: Walker;
@@ -36,6 +39,7 @@ export class CityContext {
     this.edgeIndex = new EdgeIndex(network, this.graph, { maxSnapM: this.maxSnapM, minComponentNodes: Number(meta.min_component_nodes) });
     this.cellIndex = new Map(cells.h3.map((h, i) => [h, i]));
     this.countAccess = meta.count_access !== 'false';
+    this.name = meta.city_name ?? cityNameOf(meta.pbf ?? 'city');
     this.cellsPlaced = { edge: cells.edge, offset: cells.offset, access: this.countAccess ? cells.access : new Float64Array(cells.edge.length) };
     this.cellsOnEdge = groupByEdge(this.graph.edgeCount, this.cellsPlaced);
     this.facilityIndex = new Map(stored.facilities.map((f, i) => [f.id, i]));

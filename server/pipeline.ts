@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { cellToLatLng } from 'h3-js';
 import { InputError } from './errors.ts';
-import { DEFAULTS } from './config.ts';
+import { DEFAULTS, HARBIN_NAME, HARBIN_PBF } from './config.ts';
 import { readPbf } from './ingest/pbf.ts';
 import { buildNetwork, type Network } from './ingest/network.ts';
 import { osmBasemap } from './ingest/basemap.ts';
@@ -76,6 +76,8 @@ export interface FacilityFile {
 
 export interface BuildOptions {
   pbf: string;
+  /** The city's name on the map, published pages and reports; the extract's file name without .osm.pbf when absent. */
+  cityName?: string;
   categoriesFile?: string;
   /** Standards profile (data/standards/default.json when absent). */
   profileFile?: string;
@@ -107,6 +109,7 @@ export function defaultOptions(pbf: string, profileFile?: string): BuildOptions 
   const fromProfile = profileAnalysis(loadProfile(profileFile ?? DEFAULT_PROFILE_PATH));
   return {
     pbf,
+    cityName: pbf === HARBIN_PBF ? HARBIN_NAME : undefined,
     profileFile,
     facilities: [],
     osmFacilities: true,

@@ -34,6 +34,7 @@ describe('the API on Harbin', () => {
     expect(body.categories.map((c: { id: string }) => c.id)).toEqual(['elderly_care', 'community_service', 'pharmacy', 'health', 'childcare', 'school', 'culture']);
     expect(body.coverage).toHaveLength(7 * 3 * 2);
     expect(body.attribution).toBe('© OpenStreetMap contributors');
+    expect(body.name).toBe('哈尔滨市中心 Central Harbin');
   });
 
   it("gives each community's covered elderly as the sum over its cells", async () => {

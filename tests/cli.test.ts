@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../scripts/build.ts';
+import { cityNameOf } from '../server/config.ts';
 import { openDb } from '../server/db/connection.ts';
 import { writeCity } from '../server/db/city.ts';
 import { HARBIN_PBF, queryRows } from './helpers/harbin.ts';
@@ -38,6 +39,19 @@ describe('the build command', () => {
     const before = await fingerprint(dbPath);
     await runBuild(['--db', dbPath, '--quiet']);
     expect(await fingerprint(dbPath)).toEqual(before);
+  });
+
+  it('names the city as told, or after its file', async () => {
+    const named = join(dir, 'named.duckdb');
+    await runBuild(['--db', named, '--quiet', '--city-name', ' 冰城 Harbin ']);
+    const db = await openDb(named);
+    try {
+      const r = await db.conn.runAndReadAll("SELECT value FROM meta WHERE key = 'city_name'");
+      expect(r.getRows()).toEqual([['冰城 Harbin']]);
+    } finally {
+      db.close();
+    }
+    expect(['a/harbin.osm.pbf', 'C:\\x\\Shenyang.PBF', 'dalian.pbf', '.osm.pbf', 'plain'].map(cityNameOf)).toEqual(['harbin', 'Shenyang', 'dalian', 'city', 'plain']);
   });
 
   it('rolls back a write that fails half-way, keeping the previous city', async () => {
@@ -76,6 +90,8 @@ describe('the build command', () => {
       ['an empty CSV', () => ['--facilities', fixture('empty.csv'), '--facility-category', 'health'], /^error: empty\.csv: .*empty.*$/],
       ['an empty GeoJSON', () => ['--communities', fixture('empty.geojson')], /^error: empty\.geojson: .*empty.*$/],
       ['a missing file', () => ['--facilities', join(dir, 'nowhere.csv'), '--facility-category', 'health'], /^error: .*nowhere\.csv: cannot read the file \(ENOENT\)$/],
+      ['an empty city name', () => ['--city-name', '  '], /^error: field "city-name": must be 1–100 characters of plain text, got "  "$/],
+      ['a city name with a line break', () => ['--city-name', '哈尔滨\n道里'], /^error: field "city-name": must be 1–100 characters of plain text, got "哈尔滨\\n道里"$/],
       ['a resolution that is not a number', () => ['--resolution', 'ten'], /^error: field "resolution": must be a number, got "ten"$/],
       ['an elderly speed of zero', () => ['--speed-elderly', '0'], /^error: field "speed-elderly": must be a walking speed in m\/min above 0 and below 300, got 0$/],
       ['a unit range upside down', () => ['--unit-residents', '6000,3000'], /^error: field "unit-residents": must be two whole numbers, the smaller first, got 6000,3000$/],

@@ -1,5 +1,6 @@
 /** Storing a built city: every table of schema.ts, replaced in one transaction. */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { cityNameOf } from '../config.ts';
 import { area, flatten } from '../core/polygon.ts';
 import type { City } from '../pipeline.ts';
 import { appendColumns } from './append.ts';
@@ -30,6 +31,7 @@ export async function writeCity(conn: DuckDBConnection, city: City, extraMeta: R
       schema_version: SCHEMA_VERSION,
       built_at: new Date().toISOString(),
       pbf: options.pbf,
+      city_name: options.cityName ?? cityNameOf(options.pbf),
       h3_resolution: String(options.resolution),
       admin_level: String(options.adminLevel),
       speed_general_m_per_min: String(options.speeds.general),

@@ -581,8 +581,8 @@ function drawHeader(ctx: SKRSContext2D, l: PageLayout, s: SnapshotData, w: Words
   ctx.font = font(32 * u, true);
   ctx.fillText(fit(ctx, oneLine(s.title), l.title.w), l.title.x, l.title.y + 34 * u);
 
-  // not s.city.name: it is the extract's file name (harbin.osm.pbf); the title names the city
   const parts = [
+    oneLine(s.city.name),
     categoryName(s, w),
     w.tier(s.view.tier),
     `${w.speed[s.view.speed]} ${w.mPerMin(s.city.speeds[s.view.speed])}`,

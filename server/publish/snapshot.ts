@@ -134,7 +134,7 @@ export function buildSnapshot(
     scenario,
     view: { ...req.view, weight: 'elderly' },
     city: {
-      name: stored.meta.pbf?.split(/[\\/]/).pop() ?? 'city',
+      name: city.name,
       bbox: city.bbox,
       resolution: city.resolution,
       speeds: { ...city.speeds },

@@ -13,7 +13,7 @@ const route = createRoute({
 export function cityRoutes(city: CityContext, options: { styleUrl?: string } = {}) {
   const { stored } = city;
   const body = {
-    name: stored.meta.pbf?.split(/[\\/]/).pop() ?? 'city',
+    name: city.name,
     bbox: city.bbox,
     center: [(city.bbox[0] + city.bbox[2]) / 2, (city.bbox[1] + city.bbox[3]) / 2],
     resolution: city.resolution,
