@@ -1,5 +1,5 @@
 /** Bumped whenever a table or a meta key changes; the server rebuilds a database of another version. */
-export const SCHEMA_VERSION = '8';
+export const SCHEMA_VERSION = '9';
 
 /**
  * The city database. One build replaces every table below in one transaction, so a rebuild is
