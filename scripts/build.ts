@@ -14,6 +14,7 @@ import { buildCity, defaultOptions, type BuildOptions } from '../server/pipeline
 import { openDb } from '../server/db/connection.ts';
 import { writeCity } from '../server/db/city.ts';
 import { complianceTable, coverageTable, gridTable } from '../server/report.ts';
+import { isPlainText } from '../server/ingest/text.ts';
 import type { Crs } from '../server/ingest/coords.ts';
 import { HARBIN_DB, HARBIN_PBF } from '../server/config.ts';
 
@@ -98,7 +99,7 @@ function parseOptions(argv: string[]): { build: BuildOptions; db: string; quiet:
   o.categoriesFile = v.categories;
   if (v['city-name'] !== undefined) {
     const name = v['city-name'].trim();
-    if (!name || name.length > 100 || /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(name)) {
+    if (!name || name.length > 100 || !isPlainText(name)) {
       throw new InputError(`must be 1–100 characters of plain text, got ${JSON.stringify(v['city-name'].slice(0, 40))}`, { field: 'city-name' });
     }
     o.cityName = name;

@@ -5,4 +5,4 @@ import { promisify } from 'node:util';
 const gzipAsync = promisify(gzip);
 
 /** The gzip of `bytes` (level 6, as the compress middleware makes it). */
-export const gzipped = async (bytes: Uint8Array | string): Promise<Uint8Array> => new Uint8Array(await gzipAsync(bytes));
+export const gzipped = async (bytes: Uint8Array): Promise<Uint8Array> => new Uint8Array(await gzipAsync(bytes));

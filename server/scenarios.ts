@@ -65,7 +65,6 @@ export class Scenarios {
     return info(await this.row(id));
   }
 
-
   create(name: string): Promise<ScenarioInfo> {
     return this.serial(async () => {
       const id = randomUUID().slice(0, 8);
@@ -151,18 +150,24 @@ export class Scenarios {
   private async loaded(id: string): Promise<{ row: db.ScenarioRow; entry: Entry }> {
     const row = this.rows.get(id);
     const entry = this.models.get(id);
-    if (row && entry && upTo(entry, row)) {
-      this.models.delete(id);
-      this.models.set(id, entry);
-      return { row, entry };
-    }
+    if (row && entry && upTo(entry, row)) return { row, entry: this.used(id, entry) };
     return this.serial(async () => {
       const row = await this.row(id);
       return { row, entry: await this.entry(row) };
     });
   }
 
-  /** Store a change; when that fails, forget the model and row (they ran ahead of the store): both are read again next time. */
+  /** Move a model to the end of the cache: most recently used last, evicted last. */
+  private used(id: string, entry: Entry): Entry {
+    this.models.delete(id);
+    this.models.set(id, entry);
+    return entry;
+  }
+
+  /**
+   * Store a change; when that fails, forget the model and row, as what the store holds is no longer
+   * certain: both are read from it again next time.
+   */
   private async stored(id: string, write: () => Promise<void>): Promise<void> {
     try {
       await write();
@@ -206,12 +211,7 @@ export class Scenarios {
 
   private async entry(row: db.ScenarioRow): Promise<Entry> {
     let entry = this.models.get(row.id);
-    if (entry && upTo(entry, row)) {
-      // most recently used last
-      this.models.delete(row.id);
-      this.models.set(row.id, entry);
-      return entry;
-    }
+    if (entry && upTo(entry, row)) return this.used(row.id, entry);
     entry = { model: new ScenarioModel(this.city), skipped: [] as string[] };
     const edits = await db.scenarioEdits(this.conn, row.id);
     for (let seq = 0; seq < row.head; seq++) {

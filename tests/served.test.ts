@@ -13,7 +13,6 @@ function store(files: Record<string, number>) {
   let gate: Promise<void> = Promise.resolve();
   return {
     reads,
-    content,
     hold(p: Promise<void>) {
       gate = p;
     },

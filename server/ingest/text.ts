@@ -38,6 +38,21 @@ function preview(value: unknown, depth: number): string {
   return `{${items.join(',')}${keys.length > 4 ? ',…' : ''}}`;
 }
 
+// Control characters (line breaks too, unless `lines`), U+FFFD — what bytes that are not UTF-8 decode to — and half
+// a surrogate pair (which no UTF-8 can hold, so the database would store U+FFFD for it).
+const NOT_TEXT = /[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_TEXT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether a name or description is plain UTF-8 text, as it will be stored and published: one line
+ * (several with `lines`: line breaks and tabs allowed), no other control characters, no U+FFFD, no
+ * half surrogate pairs.
+ * @example isPlainText('道里区') // true; isPlainText('a\nb') // false
+ */
+export function isPlainText(value: string, options: { lines?: boolean } = {}): boolean {
+  return !(options.lines ? NOT_TEXT_LINES : NOT_TEXT).test(value);
+}
+
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**

@@ -1,5 +1,6 @@
 /** Request schemas shared by the routes; the category list and tiers come from the loaded city. */
 import { z } from '@hono/zod-openapi';
+import { isPlainText } from '../ingest/text.ts';
 import type { CityContext } from '../context.ts';
 
 export const ErrorSchema = z
@@ -41,19 +42,13 @@ export function selectionSchema(city: CityContext) {
   });
 }
 
-// Control characters (line breaks too, unless `lines`), U+FFFD — what a body that is not UTF-8 decodes to — and half
-// a surrogate pair (which no UTF-8 can hold, so the database would store U+FFFD for it).
-const NOT_TEXT = /[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const NOT_TEXT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 /**
  * Text a client names or describes something with, as it will be stored and published: one line of
  * plain text (several with `lines`), refused when the body was not UTF-8.
  * @example plainText(z.string().trim().min(1).max(100))
  */
 export function plainText<T extends z.ZodType<string>>(schema: T, options: { lines?: boolean } = {}) {
-  const bad = options.lines ? NOT_TEXT_LINES : NOT_TEXT;
-  return schema.refine((v) => !bad.test(v), {
+  return schema.refine((v) => isPlainText(v, options), {
     message: `must be plain UTF-8 text: no control characters${options.lines ? ' but line breaks and tabs' : ''}, no U+FFFD (a body that is not UTF-8 reads as it), no half surrogate pairs`,
   });
 }
