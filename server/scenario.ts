@@ -81,6 +81,9 @@ export class ScenarioModel {
   /** The applied edits' records, oldest first, for undo. */
   readonly applied: Applied[] = [];
   private readonly slots = new Map<string, number>();
+  /** Where each station and joint first stood in its list; see `setInPlace`. */
+  private readonly stationRank = new Map<string, number>();
+  private readonly jointRank = new Map<string, number>();
   private nextSlot = 0;
   private readonly reachM: number;
 
@@ -181,11 +184,7 @@ export class ScenarioModel {
     return delta;
   }
 
-  /**
-   * Replace (or add, or drop) the record of station `id`, keeping the live coverage in step. A
-   * replaced station keeps its place in the list (Map.set on a key it has), so moving one, or
-   * previewing a move, does not send it to the end of what the planner sees.
-   */
+  /** Replace (or add, or drop) the record of station `id`, keeping the live coverage in step. */
   private put(id: string, next: Station | null): void {
     const slot = this.slots.get(id);
     if (slot !== undefined) {
@@ -196,7 +195,7 @@ export class ScenarioModel {
       this.stations.delete(id);
       return;
     }
-    this.stations.set(id, next);
+    setInPlace(this.stations, this.stationRank, id, next);
     if (next.open) {
       const k = this.live.categories.indexOf(next.category);
       const s = this.nextSlot++;
@@ -206,7 +205,7 @@ export class ScenarioModel {
   }
 
   private putJoint(id: string, next: Joint | null): void {
-    if (next) this.joints.set(id, next);
+    if (next) setInPlace(this.joints, this.jointRank, id, next);
     else this.joints.delete(id);
   }
 
@@ -291,4 +290,20 @@ export class ScenarioModel {
     const out = walksheds(this.city.graph, placed, this.city.cellsPlaced, this.city.cellsOnEdge, this.reachM);
     return { lon, lat, snap: { edge: snapped.edge[0], offset: snapped.offset[0], access }, shed: { cells: out.target, dist: out.dist } };
   }
+}
+
+/**
+ * Set `key` in `map` where it first stood. A replaced key keeps its place anyway (Map.set on a key it
+ * has); one that comes back after being dropped (an undone removal or unmerge, or the undo behind
+ * every preview) would go to the end, so the list is put back in first-seen order. That rebuild is
+ * linear, and only happens when a dropped key returns.
+ */
+function setInPlace<V>(map: Map<string, V>, rank: Map<string, number>, key: string, value: V): void {
+  if (!rank.has(key)) rank.set(key, rank.size);
+  const returning = !map.has(key) && rank.get(key)! < rank.size - 1;
+  map.set(key, value);
+  if (!returning) return;
+  const entries = [...map].sort((a, b) => rank.get(a[0])! - rank.get(b[0])!);
+  map.clear();
+  for (const [k, v] of entries) map.set(k, v);
 }

@@ -319,6 +319,33 @@ describe('a change reaches the model only once it is stored', () => {
     expect(await order()).toEqual(before);
   });
 
+  it('puts a removed station or an unmerged joint community back where it stood, on undo and after a preview', async () => {
+    const s = await Scenarios.open(city, h.db.conn);
+    const { id } = await s.create('还原');
+    await s.edit(id, add());
+    const units = city.stored.units.map((u) => u.id);
+    await s.edit(id, { op: 'merge', units: units.slice(0, 2), name: '甲', override: true });
+    await s.edit(id, { op: 'merge', units: units.slice(2, 4), name: '乙', override: true });
+    const order = async () => {
+      const { model } = await s.current(id);
+      return [[...model.stations.keys()], [...model.joints.keys()]];
+    };
+    const before = await order();
+    const [stations, joints] = before;
+    // a baseline station in the middle of the list, and the first joint: each would land last if re-inserted
+    const middle = stations[Math.floor(stations.length / 2)];
+    await s.preview(id, { op: 'remove', station: middle });
+    await s.preview(id, { op: 'unmerge', joint: joints[0] });
+    expect(await order()).toEqual(before);
+    await s.edit(id, { op: 'remove', station: middle });
+    expect((await order())[0]).toEqual(stations.filter((k) => k !== middle));
+    await s.undo(id);
+    await s.edit(id, { op: 'unmerge', joint: joints[0] });
+    expect((await order())[1]).toEqual(joints.slice(1));
+    await s.undo(id);
+    expect(await order()).toEqual(before);
+  });
+
   it('stores names with quotes, backslashes and SQL in them exactly, as a restart reads them', async () => {
     const s = await Scenarios.open(city, h.db.conn);
     const tricky = ["O'Brien 社区站", "'); DROP TABLE scenarios; --", 'C:\\站\\n\'', '\'\'\'', '🙂 𠀀 e\u0301'];
